@@ -1,0 +1,94 @@
+"""Gather everything, then write: a build that finds an error writes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ankigen.config import Config
+from ankigen.errors import AnkigenError, Diagnostic, has_errors
+from ankigen.fsutil import write_text_atomic
+from ankigen.ids import Identified, identify
+from ankigen.lockfile import dump_lock, load_lock
+from ankigen.model import RenderedCard
+from ankigen.notetype import note_type
+from ankigen.package import write_apkg
+from ankigen.pipeline import render_source
+from ankigen.sources import discover, read_source
+
+__all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build"]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    config: Config
+    pages: int
+    cards: tuple[RenderedCard, ...]
+    identified: Identified
+    diagnostics: tuple[Diagnostic, ...]
+    output: Path
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"new": 0, "changed": 0, "unchanged": 0}
+        for note in self.identified.notes:
+            out[note.status] += 1
+        return out
+
+
+def apkg_name(deck: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", deck.casefold()).strip("-")
+    return f"{slug or 'deck'}.apkg"
+
+
+def _shown(path: Path) -> str:
+    """Paths in messages: relative to the working folder when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPlan:
+    """Read and render everything; raise ``AnkigenError`` with every error found."""
+    root, paths = discover(source)
+    problems: list[Diagnostic] = []
+    cards: list[RenderedCard] = []
+    for path in paths:
+        try:
+            page = read_source(path, root, _shown(path))
+            result = render_source(page, config.types)
+        except AnkigenError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        # Diagnostics name the page as the user can open it.
+        shown = _shown(path)
+        problems.extend(_relocate(d, shown) for d in result.diagnostics)
+        cards.extend(result.cards)
+    if not cards and not has_errors(problems):
+        types = ", ".join(config.types)
+        problems.append(
+            Diagnostic(
+                _shown(source),
+                f"no cards found in {len(paths)} Markdown page(s)",
+                hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
+                "with the answer indented 4 spaces; set `types` in the config for other types",
+            )
+        )
+    lock = load_lock(config.lock_path)
+    identified = identify(cards, lock, config.namespace or config.deck, note_type(), now)
+    problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
+    if has_errors(problems):
+        raise AnkigenError(problems)
+    return BuildPlan(config, len(paths), tuple(cards), identified, tuple(problems), output)
+
+
+def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:
+    return Diagnostic(shown, diag.message, diag.hint, diag.line, diag.col, diag.severity)
+
+
+def write_build(plan: BuildPlan) -> None:
+    ident = plan.identified
+    write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
+    write_text_atomic(plan.config.lock_path, dump_lock(ident.lock))

@@ -1,0 +1,173 @@
+"""Command line: the one place that prints diagnostics and picks exit codes.
+
+Exit status: 0 ok, 1 the build cannot be trusted (errors, or warnings under --strict), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from ankigen import __version__
+from ankigen.build import BuildPlan, apkg_name, plan_build, write_build
+from ankigen.config import Config, load_config, normalize_types
+from ankigen.errors import AnkigenError, Diagnostic, Severity
+
+__all__ = ["console", "main"]
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("build", "check")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ankigen",
+        description="Turn mkdocs-material question boxes into an Anki deck (.apkg). "
+        "With no command, builds source/ into build/<deck>.apkg.",
+        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict), 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"ankigen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "source",
+            nargs="?",
+            default="source",
+            metavar="SOURCE",
+            help="a folder of Markdown pages (searched recursively) or one .md file "
+            "(default: source)",
+        )
+        p.add_argument(
+            "--types",
+            metavar="A,B",
+            default=None,
+            help="admonition types that make cards, comma-separated "
+            "(default: config, else question,help,faq)",
+        )
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="treat warnings as errors: exit 1 and write nothing",
+        )
+
+    build = sub.add_parser(
+        "build",
+        help="build the deck (the default command)",
+        description="Build SOURCE into an .apkg and update the lockfile.",
+    )
+    common(build)
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=None,
+        help="output .apkg file, or a folder to write <deck>.apkg into "
+        "(default: config `output`, else build/)",
+    )
+    check = sub.add_parser(
+        "check",
+        help="report every diagnostic, write nothing",
+        description="Parse and render SOURCE, print diagnostics, write nothing.",
+    )
+    common(check)
+    return parser
+
+
+def _clock(env: dict[str, str]) -> int:
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return int(time.time())
+    if not raw.isdigit():
+        raise AnkigenError(
+            Diagnostic(
+                "SOURCE_DATE_EPOCH",
+                f"not a whole number of seconds: {raw!r}",
+                hint="unset it, or set it to e.g. $(git log -1 --format=%ct)",
+            )
+        )
+    return int(raw)
+
+
+def _output_path(arg: str | None, config: Config) -> Path:
+    if arg is not None:
+        out = Path(arg)
+        return out if out.suffix.lower() == ".apkg" else out / apkg_name(config.deck)
+    folder = config.output if config.output is not None else Path("build")
+    return folder / apkg_name(config.deck)
+
+
+def _print(diags: Sequence[Diagnostic], stream: TextIO) -> None:
+    for diag in diags:
+        print(diag.format(), file=stream)
+
+
+def _summary(plan: BuildPlan, wrote: bool) -> str:
+    counts = plan.counts
+    total = len(plan.identified.notes)
+    detail = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    warnings = sum(d.severity is Severity.WARNING for d in plan.diagnostics)
+    tail = f", {warnings} warning(s)" if warnings else ""
+    where = f" -> {plan.output}" if wrote else " (check only, nothing written)"
+    return f"ankigen: {total} notes from {plan.pages} page(s) ({detail}){tail}{where}"
+
+
+def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (
+        args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        args_list.insert(0, "build")
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    environ = dict(os.environ) if env is None else env
+    try:
+        source = Path(args.source)
+        if not source.exists():
+            raise AnkigenError(
+                Diagnostic(
+                    str(source),
+                    "source path does not exist",
+                    hint="pass a folder of Markdown pages or one .md file",
+                )
+            )
+        config = load_config(source)
+        if args.types is not None:
+            config = replace(config, types=normalize_types(args.types, "--types"))
+        output = _output_path(getattr(args, "output", None), config)
+        plan = plan_build(source, config, _clock(environ), output)
+    except AnkigenError as exc:
+        _print(exc.diagnostics, sys.stderr)
+        return EXIT_FAIL
+    _print(plan.diagnostics, sys.stderr)
+    if args.strict and plan.diagnostics:
+        return EXIT_FAIL
+    if args.command == "build":
+        try:
+            write_build(plan)
+        except OSError as exc:
+            target = exc.filename or plan.output
+            _print(
+                [
+                    Diagnostic(
+                        str(target),
+                        f"cannot write: {exc.strerror or exc}",
+                        hint="check the folder exists and is writable",
+                    )
+                ],
+                sys.stderr,
+            )
+            return EXIT_FAIL
+    return EXIT_OK
+
+
+def console() -> None:
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Identity: GUIDs from namespace + page + question, and mods that only move when content does."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ankigen.errors import Diagnostic
+from ankigen.lockfile import Lock, LockEntry
+from ankigen.model import Note, RenderedCard
+from ankigen.notetype import NoteType
+
+__all__ = ["Identified", "content_hash", "identify", "make_guid", "normalize_question"]
+
+# Anki's own GUID alphabet (base91, as in anki/utils.py `base91`).
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+def normalize_question(text: str) -> str:
+    """NFC, whitespace collapsed, case folded: cosmetic edits keep the same identity."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def make_guid(namespace: str, page: str, question: str) -> str:
+    key = "\x1f".join(("ankigen/1", namespace, page, normalize_question(question)))
+    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    chars: list[str] = []
+    while True:
+        number, digit = divmod(number, len(_BASE91))
+        chars.append(_BASE91[digit])
+        if number == 0:
+            break
+    return "".join(reversed(chars))
+
+
+def content_hash(fields: Sequence[str], tags: Sequence[str] = ()) -> str:
+    data = "\x1e".join(("\x1f".join(fields), " ".join(tags)))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def next_mod(previous: int | None, now: int) -> int:
+    """A mod strictly newer than ``previous``, even if the clock went back or did not move."""
+    return now if previous is None else max(now, previous + 1)
+
+
+@dataclass(frozen=True)
+class Identified:
+    notes: tuple[Note, ...]
+    notetype_mod: int
+    lock: Lock
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def identify(
+    cards: Sequence[RenderedCard], lock: Lock | None, namespace: str, notetype: NoteType, now: int
+) -> Identified:
+    """Give each card its GUID and mod; pure, so two runs on equal input agree."""
+    namespace = lock.namespace if lock is not None else namespace
+    previous = lock.notes if lock is not None else {}
+    seen: dict[str, RenderedCard] = {}
+    notes: list[Note] = []
+    problems: list[Diagnostic] = []
+    for due, card in enumerate(cards):
+        guid = make_guid(namespace, card.page, card.question_text)
+        first = seen.get(guid)
+        if first is not None:
+            problems.append(
+                Diagnostic(
+                    card.page,
+                    f"question repeats the one at {first.page}:{first.line}: "
+                    f"{card.question_text[:60]!r}",
+                    hint="reword one of them or merge the two cards; two notes cannot share "
+                    "an identity",
+                    line=card.line,
+                    col=card.col,
+                )
+            )
+            continue
+        seen[guid] = card
+        fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
+        digest = content_hash(fields)
+        old = previous.get(guid)
+        if old is not None and old.hash == digest:
+            mod, status = old.mod, "unchanged"
+        else:
+            mod = next_mod(old.mod if old else None, now)
+            status = "new" if old is None else "changed"
+        notes.append(
+            Note(
+                guid=guid,
+                fields=fields,
+                content_hash=digest,
+                mod=mod,
+                due=due,
+                page=card.page,
+                line=card.line,
+                question_text=card.question_text,
+                status=status,
+            )
+        )
+    if lock is not None and lock.notetype_hash == notetype.content_hash:
+        notetype_mod = lock.notetype_mod
+    else:
+        notetype_mod = next_mod(lock.notetype_mod if lock else None, now)
+    new_lock = Lock(
+        namespace=namespace,
+        notetype_hash=notetype.content_hash,
+        notetype_mod=notetype_mod,
+        notes={
+            n.guid: LockEntry(
+                guid=n.guid, page=n.page, question=n.question_text, hash=n.content_hash, mod=n.mod
+            )
+            for n in notes
+        },
+    )
+    return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems))

@@ -1,0 +1,99 @@
+"""``ankigen.lock``: what the last build wrote, so the next one can keep ids and mods.
+
+A sorted, indented JSON file meant to be committed next to the sources.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ankigen.errors import AnkigenError, Diagnostic
+
+__all__ = ["LOCK_VERSION", "Lock", "LockEntry", "dump_lock", "load_lock"]
+
+LOCK_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    guid: str
+    page: str
+    question: str
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Lock:
+    namespace: str
+    notetype_hash: str = ""
+    notetype_mod: int = 0
+    notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
+
+
+def dump_lock(lock: Lock) -> str:
+    entries = sorted(lock.notes.values(), key=lambda e: (e.page, e.question, e.guid))
+    data = {
+        "version": LOCK_VERSION,
+        "namespace": lock.namespace,
+        "notetype": {"hash": lock.notetype_hash, "mod": lock.notetype_mod},
+        "notes": [
+            {"guid": e.guid, "page": e.page, "question": e.question, "hash": e.hash, "mod": e.mod}
+            for e in entries
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_lock(path: Path) -> Lock | None:
+    """The lock at ``path``; None when there is none yet."""
+    shown = str(path)
+    hint = "fix or delete the lockfile (deleting it makes every note count as changed once)"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnkigenError(Diagnostic(shown, f"cannot read lockfile: {exc}", hint=hint)) from exc
+    try:
+        data = json.loads(text)
+        return _from_json(data)
+    except json.JSONDecodeError as exc:
+        raise AnkigenError(
+            Diagnostic(
+                shown,
+                f"lockfile is not valid JSON: {exc.msg}",
+                hint=hint,
+                line=exc.lineno,
+                col=exc.colno,
+            )
+        ) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnkigenError(
+            Diagnostic(shown, f"lockfile has an unexpected shape ({exc})", hint=hint)
+        ) from exc
+
+
+def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
+    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+        raise ValueError(f"expected version {LOCK_VERSION}")
+    notes: dict[str, LockEntry] = {}
+    for raw in data["notes"]:
+        entry = LockEntry(
+            guid=str(raw["guid"]),
+            page=str(raw["page"]),
+            question=str(raw["question"]),
+            hash=str(raw["hash"]),
+            mod=int(raw["mod"]),
+        )
+        notes[entry.guid] = entry
+    notetype = data["notetype"]
+    return Lock(
+        namespace=str(data["namespace"]),
+        notetype_hash=str(notetype["hash"]),
+        notetype_mod=int(notetype["mod"]),
+        notes=notes,
+    )

@@ -1,0 +1,78 @@
+"""Frozen records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it.token import Token
+
+__all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Markdown page, decoded, with newlines normalised to ``\\n``."""
+
+    path: Path  # where it was read from
+    rel: str  # posix path relative to the source root: the page's identity
+    text: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A question box found in a page, still as markdown-it tokens."""
+
+    page: str
+    line: int  # 1-based line of the marker
+    col: int  # 1-based column of the marker
+    kind: str  # the admonition type, lower case (question, help, faq, ...)
+    title: tuple[Token, ...]  # inline tokens of the quoted title; empty when untitled
+    body: tuple[Token, ...]  # block tokens of the body
+    heading: str  # text of the nearest heading above the card ("" if none)
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SplitCard:
+    """A card whose front, answer and trailing link list are separated."""
+
+    card: Card
+    question: tuple[Token, ...]  # inline tokens (title) or block tokens (untitled card)
+    question_is_block: bool
+    answer: tuple[Token, ...]
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    page: str
+    line: int
+    col: int
+    kind: str
+    question_html: str
+    question_text: str  # plain text of the question, whitespace collapsed
+    answer_html: str
+    links: tuple[Link, ...]
+    links_html: str
+    source_html: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A rendered card with its identity decided: what the package writes."""
+
+    guid: str
+    fields: tuple[str, str, str, str]  # Question, Answer, Links, Source
+    content_hash: str
+    mod: int
+    due: int
+    page: str
+    line: int
+    question_text: str
+    status: str  # "new" | "changed" | "unchanged"

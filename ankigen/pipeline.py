@@ -1,0 +1,60 @@
+"""The pure middle of the pipeline: page text in, rendered cards and diagnostics out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ankigen.config import DEFAULT_TYPES
+from ankigen.errors import Diagnostic, Severity
+from ankigen.links import split_card
+from ankigen.model import RenderedCard, SourceFile
+from ankigen.parse import parse_page
+from ankigen.render import render_card
+
+__all__ = ["PageResult", "render_page", "render_source"]
+
+
+@dataclass(frozen=True)
+class PageResult:
+    cards: tuple[RenderedCard, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def render_source(page: SourceFile, types: Sequence[str]) -> PageResult:
+    cards: list[RenderedCard] = []
+    problems: list[Diagnostic] = []
+    for card in parse_page(page, types):
+        rendered = render_card(split_card(card))
+        if not rendered.question_text and not rendered.question_html:
+            problems.append(
+                Diagnostic(
+                    page.rel,
+                    f"'{card.kind}' box has no question: no title and an empty body",
+                    hint=f'give it a title: ??? {card.kind} "Your question?"',
+                    line=card.line,
+                    col=card.col,
+                )
+            )
+            continue
+        if not rendered.answer_html and not rendered.links:
+            problems.append(
+                Diagnostic(
+                    page.rel,
+                    f"card has no answer: {rendered.question_text[:60]!r}",
+                    hint="indent the answer 4 spaces under the question line",
+                    line=card.line,
+                    col=card.col,
+                    severity=Severity.WARNING,
+                )
+            )
+        cards.append(rendered)
+    return PageResult(tuple(cards), tuple(problems))
+
+
+def render_page(
+    text: str, rel: str = "page.md", types: Sequence[str] = DEFAULT_TYPES
+) -> PageResult:
+    """Convenience for tests and tools: one page given as text."""
+    return render_source(SourceFile(path=Path(rel), rel=rel, text=text), types)

@@ -1,0 +1,93 @@
+"""Turn split cards into the HTML of the note's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+
+from ankigen.mdit import markdown
+from ankigen.model import Link, RenderedCard, SplitCard
+
+__all__ = ["links_html", "plain_text", "render_card", "source_html"]
+
+_TEXT_TYPES = frozenset(
+    {
+        "text",
+        "code_inline",
+        "math_inline",
+        "math_inline_double",
+        "math_block",
+        "fence",
+        "code_block",
+        "html_inline",
+    }
+)
+
+
+def plain_text(tokens: Sequence[Token]) -> str:
+    """The visible text of a token run, whitespace collapsed (used for identity)."""
+    parts: list[str] = []
+
+    def walk(run: Sequence[Token]) -> None:
+        for tok in run:
+            if tok.children:
+                walk(tok.children)
+            elif tok.type in _TEXT_TYPES and tok.type != "html_inline":
+                parts.append(tok.content)
+            elif tok.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+            if tok.block:
+                parts.append(" ")
+
+    walk(tokens)
+    return " ".join("".join(parts).split())
+
+
+def links_html(links: Sequence[Link]) -> str:
+    if not links:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(link.href)}">{escape(link.text)}</a></li>' for link in links
+    )
+    return f'<ul class="ankigen-links">{items}</ul>'
+
+
+def source_html(page: str, heading: str) -> str:
+    html = f'<span class="ankigen-page">{escape(page)}</span>'
+    if heading:
+        html += f' \u203a <span class="ankigen-section">{escape(heading)}</span>'
+    return html
+
+
+def _html_renderer(md: MarkdownIt) -> RendererHTML:
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+    return renderer
+
+
+def render_card(split: SplitCard) -> RenderedCard:
+    md = markdown()
+    env: dict[str, object] = {}
+    if split.question_is_block:
+        question_html = md.renderer.render(list(split.question), md.options, env).strip()
+    else:
+        children = split.question[0].children or [] if split.question else []
+        question_html = _html_renderer(md).renderInline(children, md.options, env)
+    answer_html = md.renderer.render(list(split.answer), md.options, env).strip()
+    card = split.card
+    return RenderedCard(
+        page=card.page,
+        line=card.line,
+        col=card.col,
+        kind=card.kind,
+        question_html=question_html,
+        question_text=plain_text(split.question),
+        answer_html=answer_html,
+        links=split.links,
+        links_html=links_html(split.links),
+        source_html=source_html(card.page, card.heading),
+    )
