@@ -1,0 +1,77 @@
+"""Shared fixtures: a throw-away ankigen project built through the real CLI entry point."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ankigen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_PAGE = REPO / "source" / "convolutional-neural-networks.md"
+SHARED_SEED = REPO.parent / "shared" / "seed" / "000_f2d20e416df9d17b.txt"
+
+
+@dataclass
+class Project:
+    """A user's project: ankigen.toml + source/ + build/, built with ``main([...])``."""
+
+    root: Path
+    deck: str = "Deep Learning Questions"
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def apkg(self) -> Path:
+        return self.root / "build" / "deck.apkg"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "ankigen.lock"
+
+    def page(self, name: str = "convolutional-neural-networks.md") -> Path:
+        return self.source / name
+
+    def build(self, *extra: str, now: int | None = None) -> int:
+        env = {} if now is None else {"SOURCE_DATE_EPOCH": str(now)}
+        return main(["build", str(self.source), "-o", str(self.apkg), *extra], env=env)
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        path = self.page(name)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    (root / ".git").mkdir()  # stop config discovery here, like a real repository root
+    (root / "ankigen.toml").write_text('deck = "Deep Learning Questions"\n', encoding="utf-8")
+    shutil.copyfile(SEED_PAGE, root / "source" / SEED_PAGE.name)
+    return Project(root)
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Project]:
+    """A project whose pages are given as {relative path: text}."""
+
+    def make(pages: dict[str, str]) -> Project:
+        root = tmp_path / "made"
+        (root / "source").mkdir(parents=True)
+        (root / ".git").mkdir()
+        (root / "ankigen.toml").write_text('deck = "Made"\n', encoding="utf-8")
+        for rel, text in pages.items():
+            path = root / "source" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return Project(root, deck="Made")
+
+    return make
