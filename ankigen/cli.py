@@ -149,6 +149,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         return EXIT_FAIL
     _print(plan.diagnostics, sys.stderr)
     if args.strict and plan.diagnostics:
+        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
         return EXIT_FAIL
     if args.command == "build":
         try:
@@ -166,6 +167,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
                 sys.stderr,
             )
             return EXIT_FAIL
+    print(_summary(plan, wrote=args.command == "build"))
     return EXIT_OK
 
 

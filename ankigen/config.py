@@ -115,8 +115,7 @@ def _read_table(path: Path) -> dict[str, Any]:
             Diagnostic(str(path), "config is not valid UTF-8", hint="save it as UTF-8")
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
+        line, col = _toml_position(str(exc), path)
         raise AnkigenError(
             Diagnostic(
                 str(path),
@@ -134,6 +133,16 @@ def _read_table(path: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise AnkigenError(Diagnostic(str(path), "[tool.ankigen] must be a table"))
     return table
+
+
+def _toml_position(message: str, path: Path) -> tuple[int | None, int | None]:
+    """tomllib (3.11) only says where in its message: "(at line 2, column 9)"."""
+    where = re.search(r"at line (\d+), column (\d+)", message)
+    if where:
+        return int(where.group(1)), int(where.group(2))
+    if "end of document" in message:
+        return max(1, len(_read_text(path).splitlines())), None
+    return None, None
 
 
 def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:

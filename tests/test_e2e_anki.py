@@ -1,4 +1,7 @@
-"""End to end: build the user's page, import it with the official anki package (desktop defaults)."""
+"""End to end: build the user's page, import it with the official anki package.
+
+Imports use Anki desktop's default options (tests/anki_harness.py).
+"""
 
 from __future__ import annotations
 

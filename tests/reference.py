@@ -1,0 +1,397 @@
+"""Reference semantics for the differential test.
+
+What a page *means* is what mkdocs-material shows, i.e. what Python-Markdown plus
+pymdown-extensions render.  This module renders a page that way and reads the cards
+back out of the HTML, so that ankigen's own parser can be compared against it.
+
+Rules (applied to the reference HTML, parsed with BeautifulSoup/html.parser):
+
+1. A card is every ``<details>`` whose first class, or ``<div class="admonition ...">``
+   whose first class after ``admonition``, lowercased, is one of ``types``.  Cards are
+   found at any depth, in document order; a nested card is a card of its own *and*
+   stays part of its parent's answer text.
+2. The question is the text of ``<summary>`` / ``p.admonition-title``.  If the marker
+   line in the source had no title (``??? question``) or an empty one
+   (``??? question ""``), the question is the text of the first body block instead,
+   and that block is not part of the answer.  Whether a card was untitled is learnt by
+   scanning the source's marker lines (outside fenced code) with the very regexes the
+   extensions use, and zipping them with the cards found in the HTML.
+3. Body blocks are the card element's direct child elements other than the title.  The
+   maximal trailing run of link-only blocks gives ``links``; a short plain-text label
+   ending in ``:`` just before that run is dropped.  The remaining blocks give
+   ``answer``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, PageElement
+from markdown.extensions.admonition import AdmonitionProcessor
+
+__all__ = [
+    "DEFAULT_EXTENSIONS",
+    "DEFAULT_TYPES",
+    "Marker",
+    "RefCard",
+    "ReferenceMismatchError",
+    "card_elements",
+    "element_text",
+    "html_text",
+    "normalize_ws",
+    "reference_cards",
+    "reference_html",
+    "scan_markers",
+]
+
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    "admonition",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "tables",
+)
+DEFAULT_TYPES: tuple[str, ...] = ("question", "help", "faq")
+TAB_LENGTH = 4
+
+#: Maximum number of words in a "Read more:"-style label paragraph.
+LABEL_MAX_WORDS = 6
+
+
+def _upstream_pattern(module: str, owner: str, attribute: str) -> re.Pattern[str]:
+    """Fetch a compiled regex from an (untyped) upstream module, checking its type."""
+    value: object = getattr(getattr(importlib.import_module(module), owner), attribute)
+    if not isinstance(value, re.Pattern) or not isinstance(value.pattern, str):
+        raise TypeError(f"{module}.{owner}.{attribute} is not a str regex")
+    return value
+
+
+#: ``pymdownx.details`` start line: groups (1) ``+``, (2) classes before a quoted title,
+#: (3) the quoted title, (4) classes when there is no quoted title.
+DETAILS_START: re.Pattern[str] = _upstream_pattern("pymdownx.details", "DetailsProcessor", "START")
+#: ``admonition`` start line: groups (1) classes, (2) the optional quoted title.
+ADMONITION_START: re.Pattern[str] = AdmonitionProcessor.RE
+
+_FENCE_OPEN = re.compile(r"^(?P<prefix>[ \t>]*)(?P<fence>`{3,}|~{3,})")
+_URL = re.compile(r"https?://\S+")
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details",
+        "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+
+
+class ReferenceMismatchError(AssertionError):
+    """The source scan and the rendered HTML disagree about the cards of a page."""
+
+
+@dataclass(frozen=True)
+class RefCard:
+    """One card as the reference renderer sees it."""
+
+    question: str
+    """Whitespace-normalized plain text of the card's question."""
+    answer: str
+    """Whitespace-normalized plain text of the answer, without the link run and label."""
+    links: tuple[str, ...]
+    """Hrefs (or bare URLs) of the trailing link run, in order."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A card-opening line found in the Markdown source."""
+
+    line: int
+    """1-based line number in the source."""
+    kind: str
+    """``"details"`` for ``???``/``???+``, ``"admonition"`` for ``!!!``."""
+    type: str
+    """First class, lowercased (the card type)."""
+    untitled: bool
+    """True when the line has no quoted title or an empty quoted title."""
+
+
+def normalize_ws(s: str) -> str:
+    """Collapse every whitespace run (including NBSP and newlines) to one space; strip."""
+    return " ".join(s.split())
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def reference_html(
+    markdown_text: str,
+    extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+    extension_configs: Mapping[str, Mapping[str, object]] | None = None,
+) -> str:
+    """Render ``markdown_text`` the way mkdocs-material would (minus the theme)."""
+    configs: dict[str, dict[str, Any]] = {
+        name: dict(config) for name, config in (extension_configs or {}).items()
+    }
+    md = markdown.Markdown(
+        extensions=list(extensions), extension_configs=configs, tab_length=TAB_LENGTH
+    )
+    return md.convert(markdown_text)
+
+
+# -------------------------------------------------------------------------- text utils
+
+
+def _text_parts(node: PageElement, out: list[str]) -> None:
+    if isinstance(node, Comment):
+        return
+    if isinstance(node, NavigableString):
+        out.append(str(node))
+        return
+    if isinstance(node, Tag):
+        block = node.name in _BLOCK_TAGS
+        if block:
+            out.append(" ")
+        for child in node.children:
+            _text_parts(child, out)
+        if block:
+            out.append(" ")
+
+
+def element_text(node: PageElement) -> str:
+    """Plain text of an element, whitespace-normalized.
+
+    Block-level boundaries (``p``, ``li``, ``td``, ``br``, ...) become spaces so that
+    adjacent blocks do not glue words together; inline elements (``strong``, ``code``,
+    ``a``, ...) add nothing, so ``**bold**,`` reads ``bold,`` and not ``bold ,``.
+    """
+    parts: list[str] = []
+    _text_parts(node, parts)
+    return normalize_ws("".join(parts))
+
+
+def html_text(html: str) -> str:
+    """:func:`element_text` of an HTML fragment; use it on the side under test too."""
+    return element_text(BeautifulSoup(html, "html.parser"))
+
+
+# ------------------------------------------------------------------------ source scan
+
+
+def _marker_from_line(line: str, number: int) -> Marker | None:
+    candidate = line.expandtabs(TAB_LENGTH).lstrip(" >").rstrip(" ")
+    m = DETAILS_START.search(candidate)
+    if m is not None:
+        if m.group(4):
+            classes, title = m.group(4), None
+        else:
+            classes, title = (m.group(2) or ""), m.group(3)
+        if not classes:
+            return None  # `??? "title"`: a details block without a type class
+        return Marker(number, "details", classes.split()[0].lower(), not title)
+    m = ADMONITION_START.search(candidate)
+    if m is not None:
+        return Marker(number, "admonition", m.group(1).split()[0].lower(), not m.group(2))
+    return None
+
+
+def scan_markers(markdown_text: str) -> list[Marker]:
+    """All ``???``/``???+``/``!!!`` marker lines outside fenced code, in source order.
+
+    Leading indentation (spaces, tabs) is ignored so nested markers are found.  Marker-
+    looking lines inside *indented* code blocks are not recognized as code and will be
+    reported, which then makes :func:`reference_cards` fail loudly; only put such lines
+    in fenced code.
+    """
+    markers: list[Marker] = []
+    fence: str | None = None
+    for number, line in enumerate(markdown_text.splitlines(), start=1):
+        if fence is not None:
+            if line.lstrip(" \t>").rstrip(" \t") == fence:
+                fence = None
+            continue
+        opened = _FENCE_OPEN.match(line)
+        if opened is not None:
+            fence = opened.group("fence")
+            continue
+        marker = _marker_from_line(line, number)
+        if marker is not None:
+            markers.append(marker)
+    return markers
+
+
+# ------------------------------------------------------------------------ card rules
+
+
+def _classes(tag: Tag) -> list[str]:
+    value = tag.get("class")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    return [str(v) for v in value]
+
+
+def _card_type(tag: Tag) -> str | None:
+    classes = _classes(tag)
+    if tag.name == "details":
+        return classes[0].lower() if classes else None
+    if tag.name == "div" and "admonition" in classes:
+        index = classes.index("admonition")
+        return classes[index + 1].lower() if index + 1 < len(classes) else None
+    return None
+
+
+def _is_title(card: Tag, child: Tag) -> bool:
+    if card.name == "details":
+        return child.name == "summary"
+    return child.name == "p" and "admonition-title" in _classes(child)
+
+
+def _split_title(card: Tag) -> tuple[Tag | None, list[Tag]]:
+    title: Tag | None = None
+    body: list[Tag] = []
+    for child in card.children:
+        if isinstance(child, Tag):
+            if title is None and not body and _is_title(card, child):
+                title = child
+            else:
+                body.append(child)
+        elif (
+            isinstance(child, NavigableString) and not isinstance(child, Comment) and child.strip()
+        ):
+            raise ReferenceMismatchError(
+                f"unexpected bare text {str(child)!r} directly inside a card element"
+            )
+    return title, body
+
+
+def _inline_links(container: Tag) -> list[str] | None:
+    """Links of a container holding only links / bare URLs / ``<br>``, else ``None``."""
+    links: list[str] = []
+    for child in container.children:
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, NavigableString):
+            for word in child.split():
+                if _URL.fullmatch(word) is None:
+                    return None
+                links.append(word)
+        elif isinstance(child, Tag):
+            if child.name == "br":
+                continue
+            href = child.get("href") if child.name == "a" else None
+            if not isinstance(href, str):
+                return None
+            links.append(href)
+    return links or None
+
+
+def _item_links(item: Tag) -> list[str] | None:
+    elements = [c for c in item.children if isinstance(c, Tag)]
+    if len(elements) == 1 and elements[0].name == "p":
+        loose_text = [c for c in item.children if isinstance(c, NavigableString) and c.strip()]
+        return None if loose_text else _inline_links(elements[0])
+    return _inline_links(item)
+
+
+def _block_links(block: Tag) -> list[str] | None:
+    """Links of a link-only block (rule 3), or ``None`` when the block is not one."""
+    if block.name == "p":
+        return _inline_links(block)
+    if block.name in ("ul", "ol"):
+        links: list[str] = []
+        items = 0
+        for child in block.children:
+            if isinstance(child, Tag):
+                if child.name != "li":
+                    return None
+                found = _item_links(child)
+                if found is None:
+                    return None
+                links.extend(found)
+                items += 1
+            elif isinstance(child, NavigableString) and child.strip():
+                return None
+        return links if items else None
+    return None
+
+
+def _is_label(block: Tag) -> bool:
+    if block.name != "p" or block.find("a") is not None:
+        return False
+    text = element_text(block)
+    words = text.split()
+    if not words or len(words) > LABEL_MAX_WORDS or not text.endswith(":"):
+        return False
+    return not any(_URL.search(word) for word in words)
+
+
+def _card(card: Tag, untitled: bool) -> RefCard:
+    title, body = _split_title(card)
+    if untitled:
+        question = element_text(body[0]) if body else ""
+        body = body[1:]
+    else:
+        question = element_text(title) if title is not None else ""
+
+    run_start = len(body)
+    run: list[list[str]] = []
+    while run_start > 0:
+        found = _block_links(body[run_start - 1])
+        if found is None:
+            break
+        run.insert(0, found)
+        run_start -= 1
+    answer_end = run_start
+    if run and answer_end > 0 and _is_label(body[answer_end - 1]):
+        answer_end -= 1
+
+    answer = normalize_ws(" ".join(element_text(block) for block in body[:answer_end]))
+    links = tuple(link for block_links in run for link in block_links)
+    return RefCard(question=question, answer=answer, links=links)
+
+
+def card_elements(html: str, types: Sequence[str] = DEFAULT_TYPES) -> Iterator[Tag]:
+    """Card elements of rendered HTML, in document order (nested ones included)."""
+    wanted = {t.lower() for t in types}
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["details", "div"]):
+        if isinstance(tag, Tag) and _card_type(tag) in wanted:
+            yield tag
+
+
+def reference_cards(
+    markdown_text: str,
+    types: Sequence[str] = DEFAULT_TYPES,
+    extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+    extension_configs: Mapping[str, Mapping[str, object]] | None = None,
+) -> list[RefCard]:
+    """The cards of a page according to Python-Markdown + pymdown-extensions.
+
+    Raises :class:`ReferenceMismatchError` when the marker lines found in the source
+    do not line up (count and type) with the card elements found in the HTML.
+    """
+    wanted = {t.lower() for t in types}
+    html = reference_html(markdown_text, extensions, extension_configs)
+    elements = list(card_elements(html, types))
+    markers = [m for m in scan_markers(markdown_text) if m.type in wanted]
+    if len(markers) != len(elements):
+        raise ReferenceMismatchError(
+            f"source has {len(markers)} card marker lines "
+            f"(lines {[m.line for m in markers]}) but the reference HTML has "
+            f"{len(elements)} card elements"
+        )
+    cards: list[RefCard] = []
+    for marker, element in zip(markers, elements, strict=True):
+        expected_kind = "details" if element.name == "details" else "admonition"
+        if marker.kind != expected_kind or marker.type != _card_type(element):
+            raise ReferenceMismatchError(
+                f"marker on line {marker.line} ({marker.kind} {marker.type}) does not "
+                f"match card element <{element.name} class={_classes(element)}>"
+            )
+        cards.append(_card(element, marker.untitled))
+    return cards

@@ -1,0 +1,154 @@
+"""The command line, called in process: exit codes, messages, nothing written on error."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ankigen import package
+from ankigen.cli import main
+from tests.conftest import Project
+
+
+def test_no_arguments_builds_source_into_build(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project.root)
+    assert main([], env={}) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == (
+        "ankigen: 2 notes from 1 page(s) (2 new, 0 changed, 0 unchanged) "
+        "-> build/deep-learning-questions.apkg"
+    )
+    assert (project.root / "build" / "deep-learning-questions.apkg").is_file()
+    assert project.lock.is_file()
+
+
+def test_help_explains_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--help"]) == 0
+    text = capsys.readouterr().out
+    for flag in ("SOURCE", "--output", "--types", "--strict"):
+        assert flag in text
+
+
+def test_unknown_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--frobnicate"]) == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_missing_source_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere"
+    assert main(["build", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: error: source path does not exist" in err
+    assert "hint:" in err and "Traceback" not in err
+
+
+def test_source_without_cards(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"a.md": "# Title\n\n!!! note\n    not a card\n"})
+    assert project.build() == 1
+    err = capsys.readouterr().err
+    assert "error: no cards found in 1 Markdown page(s)" in err
+    assert "hint: cards are admonitions of type question, help, faq" in err
+    assert not project.apkg.exists() and not project.lock.exists()
+
+
+def test_types_flag_makes_other_boxes_cards(make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"a.md": '!!! example "What is 2+2?"\n    4\n'})
+    assert project.build("--types", "example") == 0
+    assert project.apkg.is_file()
+
+
+def test_non_utf8_page_names_line_and_column_and_keeps_the_old_deck(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert project.build() == 0
+    before, lock = project.apkg.read_bytes(), project.lock.read_bytes()
+    bad = project.source / "bad.md"
+    bad.write_bytes(b'??? question "ok"\n    caf\xe9\n')
+    assert project.build() == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:2:8: error: file is not valid UTF-8 (byte 0xe9)" in err
+    assert "hint: re-save the page as UTF-8" in err
+    assert project.apkg.read_bytes() == before
+    assert project.lock.read_bytes() == lock
+
+
+def test_every_error_of_a_run_is_reported(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"a.md": '??? question "Q"\n    a\n'})
+    (project.source / "b.md").write_bytes(b"\xff\n")
+    (project.source / "c.md").write_bytes(b"ok\n\xfe\n")
+    (project.source / "d.md").write_text("??? question\n\ntext outside\n", encoding="utf-8")
+    assert project.build() == 1
+    err = capsys.readouterr().err
+    assert "b.md:1:1: error" in err and "c.md:2:1: error" in err
+    assert "d.md:1:1: error: 'question' box has no question" in err
+
+
+def test_warning_fails_only_under_strict(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"a.md": '??? question "Q"\n    a\n\n??? question "Empty?"\n'})
+    assert project.build("--strict") == 1
+    assert "a.md:4:1: warning: card has no answer" in capsys.readouterr().err
+    assert not project.apkg.exists()
+    assert project.build() == 0
+    assert project.apkg.exists()
+
+
+def test_failed_write_leaves_previous_deck_and_no_temp_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert project.build() == 0
+    before = project.apkg.read_bytes()
+    project.edit("convolutional-neural-networks.md", "Spatial arrangement", "Spatial layout")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", broken)
+    assert project.build() == 1
+    assert project.apkg.read_bytes() == before
+    assert sorted(p.name for p in project.apkg.parent.iterdir()) == [project.apkg.name]
+
+
+def test_source_date_epoch_must_be_a_number(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            ["build", str(project.source), "-o", str(project.apkg)],
+            env={"SOURCE_DATE_EPOCH": "yesterday"},
+        )
+        == 1
+    )
+    assert "SOURCE_DATE_EPOCH: error" in capsys.readouterr().err
+
+
+def test_source_date_epoch_sets_new_note_mods(project: Project) -> None:
+    assert project.build(now=1_234_567_890) == 0
+    assert '"mod": 1234567890' in project.lock.read_text(encoding="utf-8")
+
+
+def test_single_file_source(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "one.apkg"
+    assert main(["build", str(project.page()), "-o", str(out)], env={}) == 0
+    assert out.is_file()
+
+
+def test_check_writes_nothing(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(project.source)], env={}) == 0
+    assert "check only, nothing written" in capsys.readouterr().out
+    assert not project.lock.exists()
+    assert not (project.root / "build").exists()
+
+
+def test_zip_entries_have_fixed_times(project: Project) -> None:
+    assert project.build() == 0
+    with zipfile.ZipFile(project.apkg) as archive:
+        assert [i.filename for i in archive.infolist()] == ["collection.anki2", "media"]
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_deck_id_is_stable() -> None:
+    assert package.deck_id("Deck") == package.deck_id("Deck") != package.deck_id("Deck 2")

@@ -1,0 +1,123 @@
+"""Stage: identify. GUIDs, content hashes, mods and the lockfile."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ankigen.errors import AnkigenError
+from ankigen.ids import identify, make_guid, next_mod, normalize_question
+from ankigen.lockfile import dump_lock, load_lock
+from ankigen.model import RenderedCard
+from ankigen.notetype import note_type
+from ankigen.pipeline import render_page
+
+PAGE = (
+    '??? question "What is a CNN?"\n    A network.\n\n??? question "What is pooling?"\n    Down.\n'
+)
+
+
+def rendered(text: str = PAGE, rel: str = "p.md") -> tuple[RenderedCard, ...]:
+    return render_page(text, rel=rel).cards
+
+
+def test_guid_ignores_case_spacing_and_unicode_form() -> None:
+    a = make_guid("ns", "p.md", "What is  a CNN?")
+    assert a == make_guid("ns", "p.md", " what is a cnn? ")
+    assert make_guid("ns", "p.md", "Caf\u00e9?") == make_guid("ns", "p.md", "Cafe\u0301?")
+    assert a != make_guid("ns", "q.md", "What is a CNN?")
+    assert a != make_guid("other", "p.md", "What is a CNN?")
+
+
+@given(st.text(min_size=1))
+def test_guid_is_short_printable_ascii(question: str) -> None:
+    guid = make_guid("ns", "p.md", question)
+    assert 1 <= len(guid) <= 10
+    assert all(33 <= ord(ch) < 127 for ch in guid)
+
+
+def test_normalize_question() -> None:
+    assert normalize_question("  A\tB \n C ") == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("previous", "now", "expected"),
+    [(None, 100, 100), (50, 100, 100), (100, 100, 101), (200, 100, 201)],
+)
+def test_next_mod_is_strictly_newer(previous: int | None, now: int, expected: int) -> None:
+    assert next_mod(previous, now) == expected
+
+
+def test_answer_edit_keeps_guid_and_bumps_only_that_note() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=1000)
+    assert [n.status for n in first.notes] == ["new", "new"]
+    edited = rendered(PAGE.replace("A network.", "A neural network."))
+    second = identify(edited, first.lock, "ns", nt, now=1000)
+    assert [n.guid for n in second.notes] == [n.guid for n in first.notes]
+    assert [n.status for n in second.notes] == ["changed", "unchanged"]
+    assert second.notes[0].mod == 1001  # same second: still strictly newer
+    assert second.notes[1].mod == 1000
+    assert second.notetype_mod == first.notetype_mod
+
+
+def test_clock_going_backwards_still_moves_changed_mods_forward() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=5000)
+    edited = rendered(PAGE.replace("Down.", "Downsampling."))
+    second = identify(edited, first.lock, "ns", nt, now=10)
+    assert second.notes[1].mod == 5001
+
+
+def test_template_change_bumps_notetype_mod_only() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=1000)
+    restyled = replace(nt, css=nt.css + "\n.card { color: red; }")
+    second = identify(rendered(), first.lock, "ns", restyled, now=900)
+    assert second.notetype_mod == 1001
+    assert [n.mod for n in second.notes] == [1000, 1000]
+
+
+def test_lock_namespace_wins_over_a_renamed_deck() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "Old deck", nt, now=1000)
+    second = identify(rendered(), first.lock, "New deck", nt, now=2000)
+    assert [n.guid for n in second.notes] == [n.guid for n in first.notes]
+    assert all(n.status == "unchanged" for n in second.notes)
+
+
+def test_repeated_question_is_an_error_naming_both_places() -> None:
+    page = PAGE + '\n??? question "what is a  CNN?"\n    Again.\n'
+    result = identify(rendered(page), None, "ns", note_type(), now=1)
+    (diag,) = result.diagnostics
+    assert diag.line == 7 and "p.md:1" in diag.message
+    assert len(result.notes) == 2
+
+
+def test_lockfile_round_trip_is_stable_and_sorted(tmp_path: Path) -> None:
+    result = identify(rendered(), None, "ns", note_type(), now=1000)
+    text = dump_lock(result.lock)
+    path = tmp_path / "ankigen.lock"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_lock(path)
+    assert loaded == result.lock
+    assert dump_lock(loaded) == text
+    assert text.index("What is a CNN?") < text.index("What is pooling?")
+
+
+def test_missing_lockfile_is_none(tmp_path: Path) -> None:
+    assert load_lock(tmp_path / "nope.lock") is None
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"version": 99}', '{"version": 1}'])
+def test_corrupt_lockfile_is_a_diagnostic(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "ankigen.lock"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(AnkigenError) as info:
+        load_lock(path)
+    (diag,) = info.value.diagnostics
+    assert diag.path == str(path) and "delete the lockfile" in diag.hint

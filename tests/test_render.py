@@ -1,0 +1,121 @@
+"""Stage: render. Field HTML for Anki: math, code, tables, links."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from ankigen.highlight import code_css
+from ankigen.model import RenderedCard
+from ankigen.notetype import note_type
+from ankigen.pipeline import render_page
+
+
+def one(body: str, title: str = "Q") -> RenderedCard:
+    indented = "".join(f"    {line}\n" if line else "\n" for line in body.split("\n"))
+    result = render_page(f'??? question "{title}"\n{indented}')
+    (card,) = result.cards
+    return card
+
+
+def test_inline_and_display_dollar_math_become_mathjax_delimiters() -> None:
+    card = one("Area $a < b \\& c > d$ and\n\n$$\nx^2 < y\n$$")
+    assert "\\(a &lt; b \\&amp; c &gt; d\\)" in card.answer_html
+    assert "\\[x^2 &lt; y\\]" in card.answer_html
+    assert "$" not in card.answer_html
+
+
+def test_bracket_math_is_kept_as_mathjax() -> None:
+    card = one("Inline \\(a<b\\) and display \\[e^{i\\pi}\\]")
+    assert "\\(a&lt;b\\)" in card.answer_html
+    assert "\\[e^{i\\pi}\\]" in card.answer_html
+
+
+def test_lone_dollar_and_prices_are_text() -> None:
+    card = one("It costs $5 and $10 today.")
+    assert "\\(" not in card.answer_html
+    assert "$5 and $10" in card.answer_html
+
+
+def test_math_inside_code_is_code() -> None:
+    card = one("Use `$x$` literally.")
+    assert "<code>$x$</code>" in card.answer_html
+
+
+def test_math_in_the_title() -> None:
+    card = one("a", title="What is $\\sigma(x)$?")
+    assert card.question_html == "What is \\(\\sigma(x)\\)?"
+
+
+def test_fenced_code_is_highlighted_with_css_classes_not_inline_styles() -> None:
+    card = one("```python\ndef f(x):\n    return x < 1\n```")
+    soup = BeautifulSoup(card.answer_html, "html.parser")
+    block = soup.select_one("div.highlight pre code.language-python")
+    assert block is not None
+    assert block.select("span.k") and block.select("span.nf")
+    assert "style=" not in card.answer_html
+    assert block.get_text() == "def f(x):\n    return x < 1\n"
+
+
+def test_unknown_language_is_escaped_plain_code() -> None:
+    card = one("```nosuchlang\n<tag> & co\n```")
+    assert "&lt;tag&gt; &amp; co" in card.answer_html
+
+
+def test_note_type_css_has_light_and_night_code_styles() -> None:
+    css = note_type().css
+    assert ".highlight .k" in css and ".nightMode .highlight .k" in css
+    assert code_css() in css
+    assert "http" not in css.replace("https://", "") and "<script" not in css
+    assert "@import" not in css and "url(" not in css
+
+
+def test_templates_have_no_script_and_no_remote_resources() -> None:
+    nt = note_type()
+    for template in (nt.front, nt.back):
+        assert "<script" not in template and "http" not in template
+
+
+def test_tables_and_strikethrough() -> None:
+    card = one("| a | b |\n|---|---|\n| 1 | ~~2~~ |")
+    assert "<table>" in card.answer_html and "<s>2</s>" in card.answer_html
+
+
+def test_bare_url_in_prose_becomes_a_link_but_stays_in_the_answer() -> None:
+    card = one("See https://example.org/page for details.")
+    assert '<a href="https://example.org/page">' in card.answer_html
+    assert card.links == ()
+
+
+def test_filenames_are_not_fuzzy_linked() -> None:
+    card = one("Edit config.py and README.md.")
+    assert "<a " not in card.answer_html
+
+
+def test_links_field_lists_links_in_order() -> None:
+    card = one("A.\n\nRead more:\n\n* https://a.example/?x=1&y=2\n* [B](https://b.example/)")
+    soup = BeautifulSoup(card.links_html, "html.parser")
+    assert [(a["href"], a.get_text()) for a in soup.find_all("a")] == [
+        ("https://a.example/?x=1&y=2", "https://a.example/?x=1&y=2"),
+        ("https://b.example/", "B"),
+    ]
+
+
+def test_non_card_admonition_inside_answer_is_styled_like_the_site() -> None:
+    card = one('!!! note "Careful"\n    inner text\n\n??? tip\n    hidden tip')
+    soup = BeautifulSoup(card.answer_html, "html.parser")
+    note = soup.select_one("div.admonition.note > p.admonition-title")
+    assert note is not None and note.get_text() == "Careful"
+    tip = soup.select_one("details.tip > summary")
+    assert tip is not None and tip.get_text() == "Tip"
+
+
+def test_source_field_names_page_and_section() -> None:
+    result = render_page('## Pooling\n\n??? question "Q"\n    a\n', rel="dir/page.md")
+    (card,) = result.cards
+    assert "dir/page.md" in card.source_html and "Pooling" in card.source_html
+
+
+def test_title_entities_and_inline_html_render_like_the_site() -> None:
+    card = one("a", title="Is 1 &lt; 2 and a <b>tag</b>?")
+    assert card.question_html == "Is 1 &lt; 2 and a <b>tag</b>?"
+    assert card.question_text == "Is 1 < 2 and a tag?"
