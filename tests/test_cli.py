@@ -152,3 +152,21 @@ def test_zip_entries_have_fixed_times(project: Project) -> None:
 
 def test_deck_id_is_stable() -> None:
     assert package.deck_id("Deck") == package.deck_id("Deck") != package.deck_id("Deck 2")
+
+
+def test_unreadable_page_is_an_error_not_a_traceback(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = Path.read_bytes
+
+    def deny(self: Path) -> bytes:
+        if self.name == "convolutional-neural-networks.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    assert project.build() == 1
+    err = capsys.readouterr().err
+    assert f"{project.page()}: error: cannot read file: Permission denied" in err
+    assert "hint: check that the file exists and is readable" in err
+    assert not project.apkg.exists()
