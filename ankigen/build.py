@@ -15,6 +15,7 @@ from ankigen.model import RenderedCard
 from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pipeline import render_source
+from ankigen.report import Report, make_report, report_json, report_text
 from ankigen.sources import discover, read_source
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build"]
@@ -30,11 +31,8 @@ class BuildPlan:
     output: Path
 
     @property
-    def counts(self) -> dict[str, int]:
-        out = {"new": 0, "changed": 0, "unchanged": 0}
-        for note in self.identified.notes:
-            out[note.status] += 1
-        return out
+    def report(self) -> Report:
+        return make_report(self.config.deck, str(self.output), self.identified.notes)
 
 
 def apkg_name(deck: str) -> str:
@@ -92,3 +90,7 @@ def write_build(plan: BuildPlan) -> None:
     ident = plan.identified
     write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
     write_text_atomic(plan.config.lock_path, dump_lock(ident.lock))
+    report = plan.report
+    stem = plan.output.with_suffix("")
+    write_text_atomic(stem.with_name(stem.name + ".report.json"), report_json(report))
+    write_text_atomic(stem.with_name(stem.name + ".report.txt"), report_text(report))

@@ -18,11 +18,12 @@ from ankigen import __version__
 from ankigen.build import BuildPlan, apkg_name, plan_build, write_build
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
+from ankigen.report import report_text
 
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "diff")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Parse and render SOURCE, print diagnostics, write nothing.",
     )
     common(check)
+    diff = sub.add_parser(
+        "diff",
+        help="show what a build would add, change and remove; write nothing",
+        description="Compare SOURCE with the lockfile of the last build and print the report.",
+    )
+    common(diff)
     return parser
 
 
@@ -109,12 +116,14 @@ def _print(diags: Sequence[Diagnostic], stream: TextIO) -> None:
 
 
 def _summary(plan: BuildPlan, wrote: bool) -> str:
-    counts = plan.counts
-    total = len(plan.identified.notes)
-    detail = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    report = plan.report
+    total = report.live
+    detail = ", ".join(f"{report.count(s)} {s}" for s in ("new", "changed", "unchanged"))
+    if report.count("removed"):
+        detail += f", {report.count('removed')} removed"
     warnings = sum(d.severity is Severity.WARNING for d in plan.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
-    where = f" -> {plan.output}" if wrote else " (check only, nothing written)"
+    where = f" -> {plan.output}" if wrote else " (nothing written)"
     return f"ankigen: {total} notes from {plan.pages} page(s) ({detail}){tail}{where}"
 
 
@@ -167,6 +176,8 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
                 sys.stderr,
             )
             return EXIT_FAIL
+    if args.command == "diff":
+        print(report_text(plan.report), end="")
     print(_summary(plan, wrote=args.command == "build"))
     return EXIT_OK
 

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ankigen.errors import Diagnostic
 from ankigen.lockfile import Lock, LockEntry
 from ankigen.model import Note, RenderedCard
 from ankigen.notetype import NoteType
+from ankigen.render import tombstone_source_html
 
-__all__ = ["Identified", "content_hash", "identify", "make_guid", "normalize_question"]
+REMOVED_TAG = "ankigen::removed"
+
+__all__ = [
+    "REMOVED_TAG",
+    "Identified",
+    "content_hash",
+    "identify",
+    "make_guid",
+    "normalize_question",
+]
 
 # Anki's own GUID alphabet (base91, as in anki/utils.py `base91`).
 _BASE91 = (
@@ -55,6 +65,44 @@ class Identified:
     diagnostics: tuple[Diagnostic, ...]
 
 
+def _tombstones(
+    previous: dict[str, LockEntry], live: Iterable[str], first_due: int, now: int
+) -> list[Note]:
+    """Notes for questions that left the source.
+
+    An .apkg cannot delete a note. Instead the note is re-sent with an empty Question, so no
+    card exists for it in a fresh import, an existing card shows up in Tools > Empty Cards, and
+    the tag finds it with one search. Its question text survives in the Source field.
+    """
+    live_set = set(live)
+    out: list[Note] = []
+    for entry in sorted(previous.values(), key=lambda e: (e.page, e.question, e.guid)):
+        if entry.guid in live_set:
+            continue
+        fields = ("", "", "", tombstone_source_html(entry.page, entry.question))
+        tags = (REMOVED_TAG,)
+        digest = content_hash(fields, tags)
+        if entry.removed and entry.hash == digest:
+            mod, status = entry.mod, "gone"
+        else:
+            mod, status = next_mod(entry.mod, now), "removed"
+        out.append(
+            Note(
+                guid=entry.guid,
+                fields=fields,
+                content_hash=digest,
+                mod=mod,
+                due=first_due + len(out),
+                page=entry.page,
+                line=0,
+                question_text=entry.question,
+                status=status,
+                tags=tags,
+            )
+        )
+    return out
+
+
 def identify(
     cards: Sequence[RenderedCard], lock: Lock | None, namespace: str, notetype: NoteType, now: int
 ) -> Identified:
@@ -84,11 +132,11 @@ def identify(
         fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
         digest = content_hash(fields)
         old = previous.get(guid)
-        if old is not None and old.hash == digest:
+        if old is not None and old.hash == digest and not old.removed:
             mod, status = old.mod, "unchanged"
         else:
             mod = next_mod(old.mod if old else None, now)
-            status = "new" if old is None else "changed"
+            status = "new" if old is None or old.removed else "changed"
         notes.append(
             Note(
                 guid=guid,
@@ -102,6 +150,7 @@ def identify(
                 status=status,
             )
         )
+    notes.extend(_tombstones(previous, seen.keys(), len(notes), now))
     if lock is not None and lock.notetype_hash == notetype.content_hash:
         notetype_mod = lock.notetype_mod
     else:
@@ -112,7 +161,12 @@ def identify(
         notetype_mod=notetype_mod,
         notes={
             n.guid: LockEntry(
-                guid=n.guid, page=n.page, question=n.question_text, hash=n.content_hash, mod=n.mod
+                guid=n.guid,
+                page=n.page,
+                question=n.question_text,
+                hash=n.content_hash,
+                mod=n.mod,
+                removed=n.is_tombstone,
             )
             for n in notes
         },

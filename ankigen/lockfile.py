@@ -24,6 +24,7 @@ class LockEntry:
     question: str
     hash: str
     mod: int
+    removed: bool = False  # the question left the source; its note is kept as a tombstone
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,22 @@ def dump_lock(lock: Lock) -> str:
         "version": LOCK_VERSION,
         "namespace": lock.namespace,
         "notetype": {"hash": lock.notetype_hash, "mod": lock.notetype_mod},
-        "notes": [
-            {"guid": e.guid, "page": e.page, "question": e.question, "hash": e.hash, "mod": e.mod}
-            for e in entries
-        ],
+        "notes": [_entry_json(e) for e in entries],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _entry_json(entry: LockEntry) -> dict[str, object]:
+    data: dict[str, object] = {
+        "guid": entry.guid,
+        "page": entry.page,
+        "question": entry.question,
+        "hash": entry.hash,
+        "mod": entry.mod,
+    }
+    if entry.removed:
+        data["removed"] = True
+    return data
 
 
 def load_lock(path: Path) -> Lock | None:
@@ -88,6 +99,7 @@ def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
             question=str(raw["question"]),
             hash=str(raw["hash"]),
             mod=int(raw["mod"]),
+            removed=bool(raw.get("removed", False)),
         )
         notes[entry.guid] = entry
     notetype = data["notetype"]

@@ -75,4 +75,9 @@ class Note:
     page: str
     line: int
     question_text: str
-    status: str  # "new" | "changed" | "unchanged"
+    status: str  # "new" | "changed" | "unchanged" | "removed" (this build) | "gone" (earlier)
+    tags: tuple[str, ...] = ()
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.status in ("removed", "gone")

@@ -50,7 +50,13 @@ def _collection_bytes(
     deck = genanki.Deck(deck_id(deck_name), deck_name)
     for note in notes:
         deck.add_note(
-            genanki.Note(model=model, fields=list(note.fields), guid=note.guid, due=note.due)
+            genanki.Note(
+                model=model,
+                fields=list(note.fields),
+                guid=note.guid,
+                due=note.due,
+                tags=list(note.tags),
+            )
         )
     package = genanki.Package(deck)
     with tempfile.TemporaryDirectory(prefix="ankigen-") as tmp:

@@ -69,6 +69,14 @@ def _html_renderer(md: MarkdownIt) -> RendererHTML:
     return renderer
 
 
+def tombstone_source_html(page: str, question: str) -> str:
+    """The Source field of a removed question's note: the only place its text survives."""
+    return (
+        '<span class="ankigen-removed">Removed from the source:</span> '
+        f"{escape(question)} ({source_html(page, '')})"
+    )
+
+
 def render_card(split: SplitCard) -> RenderedCard:
     md = markdown()
     env: dict[str, object] = {}

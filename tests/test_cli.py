@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_failed_write_leaves_previous_deck_and_no_temp_file(
     monkeypatch.setattr(zipfile.ZipFile, "writestr", broken)
     assert project.build() == 1
     assert project.apkg.read_bytes() == before
-    assert sorted(p.name for p in project.apkg.parent.iterdir()) == [project.apkg.name]
+    assert not [p for p in project.apkg.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_source_date_epoch_must_be_a_number(
@@ -138,7 +139,7 @@ def test_single_file_source(project: Project, tmp_path: Path) -> None:
 
 def test_check_writes_nothing(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(project.source)], env={}) == 0
-    assert "check only, nothing written" in capsys.readouterr().out
+    assert "(nothing written)" in capsys.readouterr().out
     assert not project.lock.exists()
     assert not (project.root / "build").exists()
 
@@ -170,3 +171,26 @@ def test_unreadable_page_is_an_error_not_a_traceback(
     assert f"{project.page()}: error: cannot read file: Permission denied" in err
     assert "hint: check that the file exists and is readable" in err
     assert not project.apkg.exists()
+
+
+def test_diff_reports_changes_and_writes_nothing(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert project.build() == 0
+    lock = project.lock.read_bytes()
+    project.edit("convolutional-neural-networks.md", "Spatial arrangement", "Spatial layout")
+    capsys.readouterr()
+    assert main(["diff", str(project.source)], env={}) == 0
+    out = capsys.readouterr().out
+    assert "1 new" not in out and "0 new, 1 changed, 1 unchanged" in out
+    assert "  changed  " in out and "convolutional-neural-networks.md:1:" in out
+    assert project.lock.read_bytes() == lock
+
+
+def test_build_writes_json_and_text_reports(project: Project) -> None:
+    assert project.build() == 0
+    data = json.loads(project.apkg.with_name("deck.report.json").read_text(encoding="utf-8"))
+    assert data["counts"]["new"] == 2
+    assert [n["line"] for n in data["notes"]] == [1, 22]
+    text = project.apkg.with_name("deck.report.txt").read_text(encoding="utf-8")
+    assert "  new      convolutional-neural-networks.md:22: What are Receptive Fields" in text

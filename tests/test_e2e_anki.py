@@ -157,3 +157,36 @@ def test_same_input_same_epoch_gives_same_bytes_in_two_projects(
     (twin.source / SEED_PAGE.name).write_bytes(SEED_PAGE.read_bytes())
     assert twin.build(now=1_700_000_000) == 0
     assert twin.apkg.read_bytes() == project.apkg.read_bytes()
+
+
+def test_removed_question_is_findable_by_one_search_and_absent_from_a_fresh_import(
+    project: Project, tmp_path: Path
+) -> None:
+    assert project.build(now=1_800_000_000) == 0
+    page = project.page()
+    text = page.read_text(encoding="utf-8")
+    second_card = text.index('??? question "What are Receptive Fields')
+    with fresh_collection(tmp_path / "user") as col:
+        import_apkg(col, project.apkg)
+        reviewed = study_all_new(col)
+        states = {cid: card_state(col, cid) for cid in reviewed}
+
+        page.write_text(text[:second_card], encoding="utf-8")
+        assert project.build(now=1_800_000_100) == 0
+        log = import_apkg(col, project.apkg)
+        assert log.nonzero_counts() == {"updated": 1, "duplicate": 1}
+        found = col.find_notes("tag:ankigen::removed")
+        assert len(found) == 1
+        gone = col.get_note(found[0])
+        assert gone["Question"] == ""
+        assert "What are Receptive Fields in CNNs?" in gone["Source"]
+        # The card and its history stay until the user deletes it; Empty Cards lists it.
+        assert {cid: card_state(col, cid) for cid in reviewed} == states
+        report = col.get_empty_cards()
+        assert [n.note_id for n in report.notes] == [found[0]]
+
+    with fresh_collection(tmp_path / "newcomer") as col:
+        import_apkg(col, project.apkg)
+        assert col.card_count() == 1
+        (card_id,) = col.find_cards("")
+        assert col.get_card(card_id).note()["Question"].startswith("Why do we use")

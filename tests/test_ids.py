@@ -121,3 +121,30 @@ def test_corrupt_lockfile_is_a_diagnostic(tmp_path: Path, content: str) -> None:
         load_lock(path)
     (diag,) = info.value.diagnostics
     assert diag.path == str(path) and "delete the lockfile" in diag.hint
+
+
+def test_removed_question_becomes_a_tagged_tombstone_once() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=1000)
+    kept = '??? question "What is a CNN?"\n    A network.\n'
+    second = identify(rendered(kept), first.lock, "ns", nt, now=2000)
+    live, tomb = second.notes
+    assert live.status == "unchanged" and live.mod == 1000
+    assert tomb.guid == first.notes[1].guid
+    assert (tomb.status, tomb.mod, tomb.tags) == ("removed", 2000, ("ankigen::removed",))
+    assert tomb.fields[0] == "" and "What is pooling?" in tomb.fields[3]
+    assert second.lock.notes[tomb.guid].removed
+    third = identify(rendered(kept), second.lock, "ns", nt, now=3000)
+    assert (third.notes[1].status, third.notes[1].mod) == ("gone", 2000)
+
+
+def test_restored_question_gets_its_old_guid_and_a_newer_mod() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=1000)
+    kept = '??? question "What is a CNN?"\n    A network.\n'
+    second = identify(rendered(kept), first.lock, "ns", nt, now=2000)
+    third = identify(rendered(), second.lock, "ns", nt, now=1500)
+    back = third.notes[1]
+    assert back.guid == first.notes[1].guid
+    assert (back.status, back.mod, back.tags) == ("new", 2001, ())
+    assert not third.lock.notes[back.guid].removed
