@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +51,29 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state afterwards.
+
+    markdown-it makes hundreds of thousands of short-lived, acyclic token objects; reference
+    counting frees them, and cyclic collection passes only cost time (~9% of a large build).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPlan:
     """Read and render everything; raise ``AnkigenError`` with every error found."""
+    with _gc_paused():
+        return _plan_build(source, config, now, output)
+
+
+def _plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPlan:
     root, paths = discover(source)
     problems: list[Diagnostic] = []
     cards: list[RenderedCard] = []

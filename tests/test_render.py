@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from ankigen.highlight import code_css
+from ankigen.mdit import markdown
 from ankigen.model import RenderedCard
 from ankigen.notetype import note_type
 from ankigen.pipeline import render_page
@@ -119,3 +123,18 @@ def test_title_entities_and_inline_html_render_like_the_site() -> None:
     card = one("a", title="Is 1 &lt; 2 and a <b>tag</b>?")
     assert card.question_html == "Is 1 &lt; 2 and a <b>tag</b>?"
     assert card.question_text == "Is 1 < 2 and a tag?"
+
+
+_URL_CHARS = "abcXYZ019;/?:@&=+$,-_.!~*'()#%[] é"
+
+
+@given(
+    st.sampled_from(["http://", "https://", "mailto:", "", "//", "HTTP://"]),
+    st.text(alphabet=_URL_CHARS, max_size=30),
+)
+def test_url_fast_path_agrees_with_markdown_it(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    plain = MarkdownIt("commonmark")
+    fast = markdown()
+    assert fast.normalizeLink(url) == plain.normalizeLink(url)
+    assert fast.normalizeLinkText(url) == plain.normalizeLinkText(url)
