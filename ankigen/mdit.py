@@ -14,10 +14,14 @@ from ankigen.mathjax import math_plugin
 
 __all__ = ["markdown", "with_ascii_fast_path"]
 
-# Characters mdurl.encode leaves alone, minus `%` (escapes are re-checked) and `@` (auth).
-# A URL made only of these comes out of markdown-it's normalisers unchanged; property-tested
-# against the slow path in tests/test_render.py.
-_PLAIN_URL = re.compile(r"[A-Za-z0-9;/?:&=+$,\-_.!~*'()#]*")
+# URLs that markdown-it's normalisers return unchanged: an http(s) URL with a plain lower-case
+# host and path/query characters mdurl.encode keeps as they are (no `%`, `@` or non-ASCII), or
+# a plain relative path. Property-tested against the slow path in tests/test_render.py.
+_PLAIN_URL = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9\-.]*[a-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:[/?#][A-Za-z0-9;/?:&=+$,\-_.!~*'()#]*)?"
+    r"|[A-Za-z0-9\-_.~/]+(?:#[A-Za-z0-9\-_.~]*)?"
+)
 
 
 def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:

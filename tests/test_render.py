@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -126,10 +127,24 @@ def test_title_entities_and_inline_html_render_like_the_site() -> None:
 
 
 _URL_CHARS = "abcXYZ019;/?:@&=+$,-_.!~*'()#%[] é"
+_REAL_URLS = [
+    "https://cs231n.github.io/convolutional-networks/",
+    "https://distill.pub/2019/computing-receptive-fields/#overview",
+    "https://example.org:8080/a/b?x=1&y=(2)#frag",
+    "other-page.md#anchor",
+    "../dir/",
+]
 
 
+@pytest.mark.parametrize("url", _REAL_URLS)
+def test_common_urls_take_the_fast_path_unchanged(url: str) -> None:
+    assert MarkdownIt("commonmark").normalizeLink(url) == url
+    assert markdown().normalizeLink(url) == url
+
+
+@settings(max_examples=2000)
 @given(
-    st.sampled_from(["http://", "https://", "mailto:", "", "//", "HTTP://"]),
+    st.sampled_from(["http://", "https://", "mailto:", "", "//", "HTTP://", "http://a.b", "x"]),
     st.text(alphabet=_URL_CHARS, max_size=30),
 )
 def test_url_fast_path_agrees_with_markdown_it(scheme: str, rest: str) -> None:
