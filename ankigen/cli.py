@@ -19,6 +19,7 @@ from ankigen.build import BuildPlan, apkg_name, plan_build, write_build
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
 from ankigen.report import report_text
+from ankigen.sources import require_source
 
 __all__ = ["console", "main"]
 
@@ -140,14 +141,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     environ = dict(os.environ) if env is None else env
     try:
         source = Path(args.source)
-        if not source.exists():
-            raise AnkigenError(
-                Diagnostic(
-                    str(source),
-                    "source path does not exist",
-                    hint="pass a folder of Markdown pages or one .md file",
-                )
-            )
+        require_source(source)
         config = load_config(source)
         if args.types is not None:
             config = replace(config, types=normalize_types(args.types, "--types"))

@@ -7,13 +7,13 @@ from pathlib import Path
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.model import SourceFile
 
-__all__ = ["MARKDOWN_SUFFIXES", "discover", "read_source"]
+__all__ = ["MARKDOWN_SUFFIXES", "discover", "read_source", "require_source"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
-def discover(source: Path) -> tuple[Path, list[Path]]:
-    """Return the root pages are relative to, and the pages under ``source`` in a stable order."""
+def require_source(source: Path) -> None:
+    """Fail early, before config lookup, when the source path is missing."""
     if not source.exists():
         raise AnkigenError(
             Diagnostic(
@@ -22,6 +22,11 @@ def discover(source: Path) -> tuple[Path, list[Path]]:
                 hint="pass a folder of Markdown pages or one .md file",
             )
         )
+
+
+def discover(source: Path) -> tuple[Path, list[Path]]:
+    """Return the root pages are relative to, and the pages under ``source`` in a stable order."""
+    require_source(source)
     if source.is_file():
         return source.parent, [source]
     if not source.is_dir():
