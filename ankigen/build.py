@@ -12,7 +12,7 @@ from pathlib import Path
 from ankigen.config import Config
 from ankigen.errors import AnkigenError, Diagnostic, has_errors
 from ankigen.fsutil import write_text_atomic
-from ankigen.ids import Identified, identify
+from ankigen.ids import Identified, check_notetype, identify
 from ankigen.lockfile import dump_lock, load_lock
 from ankigen.model import RenderedCard
 from ankigen.notetype import note_type
@@ -99,6 +99,7 @@ def _plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPl
             )
         )
     lock = load_lock(config.lock_path)
+    problems.extend(check_notetype(lock, note_type(), _shown(config.lock_path)))
     identified = identify(cards, lock, config.namespace or config.deck, note_type(), now)
     problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
     if has_errors(problems):

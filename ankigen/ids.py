@@ -18,6 +18,7 @@ REMOVED_TAG = "ankigen::removed"
 __all__ = [
     "REMOVED_TAG",
     "Identified",
+    "check_notetype",
     "content_hash",
     "identify",
     "make_guid",
@@ -103,6 +104,32 @@ def _tombstones(
     return out
 
 
+def check_notetype(lock: Lock | None, notetype: NoteType, lock_path: str) -> list[Diagnostic]:
+    """Refuse a schema change of a published note type (same id, other fields or templates).
+
+    Anki would import it as a new `Name+` note type and never update the existing notes.
+    A deliberate new version has a new id and name, and is allowed.
+    """
+    if lock is None or lock.notetype_schema is None:
+        return []
+    old_id, old_name, old_fields, old_templates = lock.notetype_schema
+    new_id, _new_name, new_fields, new_templates = notetype.schema
+    if old_id != new_id or (old_fields, old_templates) == (new_fields, new_templates):
+        return []
+    return [
+        Diagnostic(
+            lock_path,
+            f"note type {old_name!r} (id {old_id}) changed its fields or templates: "
+            f"fields {list(old_fields)} -> {list(new_fields)}, "
+            f"templates {list(old_templates)} -> {list(new_templates)}",
+            hint="Anki would import it as a new note type named "
+            f"{old_name + '+'!r} and stop updating every existing note. Keep the fields and "
+            "template names, or publish a new version with a new note type id and name and "
+            "tell users to move their notes with Change Note Type in Anki",
+        )
+    ]
+
+
 def identify(
     cards: Sequence[RenderedCard], lock: Lock | None, namespace: str, notetype: NoteType, now: int
 ) -> Identified:
@@ -159,6 +186,7 @@ def identify(
         namespace=namespace,
         notetype_hash=notetype.content_hash,
         notetype_mod=notetype_mod,
+        notetype_schema=notetype.schema,
         notes={
             n.guid: LockEntry(
                 guid=n.guid,

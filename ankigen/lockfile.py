@@ -32,6 +32,8 @@ class Lock:
     namespace: str
     notetype_hash: str = ""
     notetype_mod: int = 0
+    # The note type's schema as last published: id, name, field names, template names.
+    notetype_schema: tuple[int, str, tuple[str, ...], tuple[str, ...]] | None = None
     notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
 
 
@@ -40,10 +42,18 @@ def dump_lock(lock: Lock) -> str:
     data = {
         "version": LOCK_VERSION,
         "namespace": lock.namespace,
-        "notetype": {"hash": lock.notetype_hash, "mod": lock.notetype_mod},
+        "notetype": _notetype_json(lock),
         "notes": [_entry_json(e) for e in entries],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _notetype_json(lock: Lock) -> dict[str, object]:
+    data: dict[str, object] = {"hash": lock.notetype_hash, "mod": lock.notetype_mod}
+    if lock.notetype_schema is not None:
+        nid, name, fields, templates = lock.notetype_schema
+        data.update(id=nid, name=name, fields=list(fields), templates=list(templates))
+    return data
 
 
 def _entry_json(entry: LockEntry) -> dict[str, object]:
@@ -103,9 +113,18 @@ def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
         )
         notes[entry.guid] = entry
     notetype = data["notetype"]
+    schema = None
+    if "fields" in notetype:
+        schema = (
+            int(notetype["id"]),
+            str(notetype["name"]),
+            tuple(str(f) for f in notetype["fields"]),
+            tuple(str(t) for t in notetype["templates"]),
+        )
     return Lock(
         namespace=str(data["namespace"]),
         notetype_hash=str(notetype["hash"]),
         notetype_mod=int(notetype["mod"]),
+        notetype_schema=schema,
         notes=notes,
     )

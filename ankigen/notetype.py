@@ -33,6 +33,11 @@ class NoteType:
     css: str
 
     @property
+    def schema(self) -> tuple[int, str, tuple[str, ...], tuple[str, ...]]:
+        """What Anki compares on import: a change here makes a `Name+` copy for users."""
+        return (self.id, self.name, self.fields, (self.template_name,))
+
+    @property
     def content_hash(self) -> str:
         data = json.dumps(
             [self.id, self.name, self.fields, self.template_name, self.front, self.back, self.css]

@@ -5,12 +5,14 @@ Imports use Anki desktop's default options (tests/anki_harness.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from ankigen.notetype import FIELDS, NOTETYPE_NAME
+from ankigen import build as build_module
+from ankigen.notetype import FIELDS, NOTETYPE_NAME, note_type
 from tests.anki_harness import (
     card_state,
     fresh_collection,
@@ -190,3 +192,34 @@ def test_removed_question_is_findable_by_one_search_and_absent_from_a_fresh_impo
         assert col.card_count() == 1
         (card_id,) = col.find_cards("")
         assert col.get_card(card_id).note()["Question"].startswith("Why do we use")
+
+
+def test_css_change_updates_the_note_type_in_place(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert project.build(now=1_800_000_000) == 0
+    with fresh_collection(tmp_path / "anki") as col:
+        import_apkg(col, project.apkg)
+        original = note_type()
+        restyled = replace(original, css=original.css + "\n.ankigen-marker-test { color: red; }\n")
+        monkeypatch.setattr(build_module, "note_type", lambda: restyled)
+        assert project.build(now=1_800_000_000) == 0
+        import_apkg(col, project.apkg)
+        ours = [name for name in notetype_names(col) if name not in STOCK_NOTETYPES]
+        assert ours == [NOTETYPE_NAME]
+        model = col.models.by_name(NOTETYPE_NAME)
+        assert model is not None and ".ankigen-marker-test" in model["css"]
+
+
+def test_field_change_is_refused_with_a_clear_message(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert project.build() == 0
+    before = project.apkg.read_bytes()
+    changed = replace(note_type(), fields=("Question", "Answer", "Source", "Links"))
+    monkeypatch.setattr(build_module, "note_type", lambda: changed)
+    assert project.build() == 1
+    err = capsys.readouterr().err
+    assert "ankigen.lock: error: note type 'ankigen Q&A v1'" in err
+    assert "new note type id" in err
+    assert project.apkg.read_bytes() == before

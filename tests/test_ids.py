@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ankigen.errors import AnkigenError
-from ankigen.ids import identify, make_guid, next_mod, normalize_question
+from ankigen.ids import check_notetype, identify, make_guid, next_mod, normalize_question
 from ankigen.lockfile import dump_lock, load_lock
 from ankigen.model import RenderedCard
 from ankigen.notetype import note_type
@@ -148,3 +148,17 @@ def test_restored_question_gets_its_old_guid_and_a_newer_mod() -> None:
     assert back.guid == first.notes[1].guid
     assert (back.status, back.mod, back.tags) == ("new", 2001, ())
     assert not third.lock.notes[back.guid].removed
+
+
+def test_field_change_of_a_published_note_type_is_refused() -> None:
+    nt = note_type()
+    first = identify(rendered(), None, "ns", nt, now=1000)
+    assert first.lock.notetype_schema == nt.schema
+    renamed = replace(nt, fields=("Front", "Answer", "Links", "Source"))
+    (diag,) = check_notetype(first.lock, renamed, "ankigen.lock")
+    assert "fields ['Question', 'Answer', 'Links', 'Source'] -> ['Front'" in diag.message
+    assert "'ankigen Q&A v1+'" in diag.hint and "new note type id" in diag.hint
+    assert check_notetype(first.lock, replace(nt, css=nt.css + "x"), "l") == []
+    bumped = replace(renamed, id=nt.id + 1, name="ankigen Q&A v2")
+    assert check_notetype(first.lock, bumped, "l") == []
+    assert check_notetype(None, renamed, "l") == []
