@@ -80,7 +80,7 @@ def _plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPl
     for path in paths:
         try:
             page = read_source(path, root, _shown(path))
-            result = render_source(page, config.types)
+            result = render_source(page, config.types, config.flavor)
         except AnkigenError as exc:
             problems.extend(exc.diagnostics)
             continue

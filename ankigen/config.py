@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.mdit import DEFAULT_FLAVOR, Flavor
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 
@@ -29,6 +30,7 @@ class Config:
     lockfile: Path | None = None  # None: <root>/ankigen.lock
     output: Path | None = None  # None: <cwd>/build
     config_file: Path | None = None
+    flavor: Flavor = DEFAULT_FLAVOR  # the site's Markdown extensions
 
     @property
     def lock_path(self) -> Path:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -12,7 +14,7 @@ from ankigen.admonition import admonition_plugin
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 
-__all__ = ["markdown", "with_ascii_fast_path"]
+__all__ = ["DEFAULT_FLAVOR", "EXTENSION_PLUGINS", "Flavor", "markdown", "with_ascii_fast_path"]
 
 # URLs that markdown-it's normalisers return unchanged: an http(s) URL with a plain lower-case
 # host and path/query characters mdurl.encode keeps as they are (no `%`, `@` or non-ASCII), or
@@ -31,11 +33,60 @@ def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:
     return normalize
 
 
-@lru_cache(maxsize=1)
-def markdown() -> MarkdownIt:
-    """CommonMark + tables + strikethrough + linkify (full URLs only) + admonitions + math."""
+Plugin = Callable[[MarkdownIt, Mapping[str, object]], None]
+
+
+def _strikethrough(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    md.enable("strikethrough")
+
+
+def _tables(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    md.enable("table")
+
+
+def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    math_plugin(md)
+
+
+# Python-Markdown extension name -> the markdown-it plugin that gives the same result.
+# Extensions without an entry are not supported yet (the README lists them). Admonitions,
+# details and fenced code are always on: cards need them.
+EXTENSION_PLUGINS: dict[str, Plugin] = {
+    "tables": _tables,
+    "pymdownx.tilde": _strikethrough,
+    "pymdownx.arithmatex": _math,
+}
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """Which site extensions a page is rendered with, and their options (as sorted JSON)."""
+
+    extensions: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, extensions: Iterable[tuple[str, Mapping[str, object]]]) -> Flavor:
+        return cls(
+            tuple(
+                (name, json.dumps(options, sort_keys=True, default=repr))
+                for name, options in extensions
+            )
+        )
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.extensions)
+
+
+DEFAULT_FLAVOR = Flavor.of(
+    (name, {}) for name in ("tables", "pymdownx.tilde", "pymdownx.arithmatex")
+)
+
+
+@lru_cache(maxsize=8)
+def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
+    """CommonMark + linkify (full URLs only) + admonitions + highlighting + the flavor's plugins."""
     md = MarkdownIt("commonmark", {"linkify": True, "html": True})
-    md.enable(["table", "strikethrough", "linkify"])
+    md.enable("linkify")
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # type: ignore[union-attr]
     # Bare `scheme://` URLs are linked by the inline linkify rule. The core rule would only add
     # `mailto:` and `//host` text, at the price of a regex pass over every text token (a fifth
@@ -45,6 +96,9 @@ def markdown() -> MarkdownIt:
     md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
     admonition_plugin(md)
-    math_plugin(md)
     highlight_plugin(md)
+    for name, options in flavor.extensions:
+        plugin = EXTENSION_PLUGINS.get(name)
+        if plugin is not None:
+            plugin(md, json.loads(options))
     return md

@@ -8,20 +8,22 @@ from markdown_it.token import Token
 
 from ankigen.admonition import AdmonitionHeader
 from ankigen.errors import AnkigenError, Diagnostic
-from ankigen.mdit import markdown
+from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
 from ankigen.model import Card, SourceFile
 
 __all__ = ["parse_page", "tokenize"]
 
 
-def tokenize(text: str) -> list[Token]:
-    return markdown().parse(text)
+def tokenize(text: str, flavor: Flavor = DEFAULT_FLAVOR) -> list[Token]:
+    return markdown(flavor).parse(text)
 
 
-def parse_page(page: SourceFile, types: Sequence[str]) -> tuple[Card, ...]:
+def parse_page(
+    page: SourceFile, types: Sequence[str], flavor: Flavor = DEFAULT_FLAVOR
+) -> tuple[Card, ...]:
     """Every admonition of a card type, at any depth, in document order."""
     try:
-        tokens = tokenize(page.text)
+        tokens = tokenize(page.text, flavor)
     except RecursionError as exc:
         raise AnkigenError(
             Diagnostic(

@@ -9,6 +9,7 @@ from pathlib import Path
 from ankigen.config import DEFAULT_TYPES
 from ankigen.errors import Diagnostic, Severity
 from ankigen.links import split_card
+from ankigen.mdit import DEFAULT_FLAVOR, Flavor
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.parse import parse_page
 from ankigen.render import render_card
@@ -22,11 +23,13 @@ class PageResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def render_source(page: SourceFile, types: Sequence[str]) -> PageResult:
+def render_source(
+    page: SourceFile, types: Sequence[str], flavor: Flavor = DEFAULT_FLAVOR
+) -> PageResult:
     cards: list[RenderedCard] = []
     problems: list[Diagnostic] = []
-    for card in parse_page(page, types):
-        rendered = render_card(split_card(card))
+    for card in parse_page(page, types, flavor):
+        rendered = render_card(split_card(card), flavor)
         if not rendered.question_text and not rendered.question_html:
             problems.append(
                 Diagnostic(
@@ -54,7 +57,10 @@ def render_source(page: SourceFile, types: Sequence[str]) -> PageResult:
 
 
 def render_page(
-    text: str, rel: str = "page.md", types: Sequence[str] = DEFAULT_TYPES
+    text: str,
+    rel: str = "page.md",
+    types: Sequence[str] = DEFAULT_TYPES,
+    flavor: Flavor = DEFAULT_FLAVOR,
 ) -> PageResult:
     """Convenience for tests and tools: one page given as text."""
-    return render_source(SourceFile(path=Path(rel), rel=rel, text=text), types)
+    return render_source(SourceFile(path=Path(rel), rel=rel, text=text), types, flavor)

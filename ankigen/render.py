@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from ankigen.mdit import markdown
+from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
 from ankigen.model import Link, RenderedCard, SplitCard
 
 __all__ = ["links_html", "plain_text", "render_card", "source_html"]
@@ -77,8 +77,8 @@ def tombstone_source_html(page: str, question: str) -> str:
     )
 
 
-def render_card(split: SplitCard) -> RenderedCard:
-    md = markdown()
+def render_card(split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR) -> RenderedCard:
+    md = markdown(flavor)
     env: dict[str, object] = {}
     if split.question_is_block:
         question_html = md.renderer.render(list(split.question), md.options, env).strip()
