@@ -8,6 +8,7 @@ delimiters Anki's MathJax reads, ``\\(…\\)`` and ``\\[…\\]``. A lone ``$`` s
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
@@ -67,7 +68,10 @@ def _render_display(
 def _render_block(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return f'<div class="arithmatex">{display_math(tokens[idx].content.strip())}</div>\n'
+    # Like arithmatex: the delimiters on lines of their own around the TeX.
+    # dollarmath keeps a container's indentation in the content: drop it.
+    tex = escapeHtml(textwrap.dedent(tokens[idx].content).strip())
+    return f'<div class="arithmatex">\\[\n{tex}\n\\]</div>\n'
 
 
 def math_plugin(md: MarkdownIt) -> None:

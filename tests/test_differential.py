@@ -6,10 +6,12 @@ cards must equal what the reference renderer produces, card for card.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from ankigen.mdit import Flavor
 from ankigen.pipeline import render_page
 from tests.conftest import SEED_PAGE
 from tests.reference import RefCard, html_text, normalize_ws, reference_cards
@@ -43,6 +45,40 @@ def test_cards_match_the_reference(page: Path) -> None:
     lines = [c.line for c in render_page(text).cards]
     for line, mine, ref in zip(lines, got, expected, strict=True):
         where = f"{page}:{line}"
+        assert mine.question == ref.question, f"{where}: question differs"
+        assert mine.answer == ref.answer, f"{where}: answer text differs"
+        assert mine.links == ref.links, f"{where}: links differ"
+
+
+# Pages rendered with a site's extension list: NAME.md beside NAME.json holding
+# {"extensions": [...], "extension_configs": {...}} exactly as Python-Markdown takes them.
+EXT_FIXTURES = Path(__file__).parent / "fixtures" / "differential" / "ext"
+EXT_PAGES = sorted(EXT_FIXTURES.glob("*.md")) if EXT_FIXTURES.is_dir() else []
+
+
+def _site_extensions(page: Path) -> tuple[list[str], dict[str, dict[str, object]]]:
+    spec = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    return list(spec["extensions"]), dict(spec.get("extension_configs", {}))
+
+
+@pytest.mark.parametrize("page", EXT_PAGES, ids=lambda p: p.name)
+def test_cards_match_the_reference_with_site_extensions(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    extensions, configs = _site_extensions(page)
+    expected = reference_cards(text, extensions=extensions, extension_configs=configs)
+    flavor = Flavor.of((name, configs.get(name, {})) for name in extensions)
+    result = render_page(text, flavor=flavor)
+    got = [
+        RefCard(
+            question=normalize_ws(html_text(card.question_html)),
+            answer=normalize_ws(html_text(card.answer_html)),
+            links=tuple(link.href for link in card.links),
+        )
+        for card in result.cards
+    ]
+    assert len(got) == len(expected), f"{page}: {len(got)} cards, reference has {len(expected)}"
+    for card, mine, ref in zip(result.cards, got, expected, strict=True):
+        where = f"{page}:{card.line}"
         assert mine.question == ref.question, f"{where}: question differs"
         assert mine.answer == ref.answer, f"{where}: answer text differs"
         assert mine.links == ref.links, f"{where}: links differ"

@@ -25,7 +25,7 @@ def one(body: str, title: str = "Q") -> RenderedCard:
 def test_inline_and_display_dollar_math_become_mathjax_delimiters() -> None:
     card = one("Area $a < b \\& c > d$ and\n\n$$\nx^2 < y\n$$")
     assert "\\(a &lt; b \\&amp; c &gt; d\\)" in card.answer_html
-    assert "\\[x^2 &lt; y\\]" in card.answer_html
+    assert '<div class="arithmatex">\\[\nx^2 &lt; y\n\\]</div>' in card.answer_html
     assert "$" not in card.answer_html
 
 
