@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ankigen.config import Config
-from ankigen.errors import AnkigenError, Diagnostic, has_errors
+from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.fsutil import write_text_atomic
 from ankigen.ids import Identified, check_notetype, identify
 from ankigen.lockfile import dump_lock, load_lock
@@ -35,7 +35,9 @@ class BuildPlan:
 
     @property
     def report(self) -> Report:
-        return make_report(self.config.deck, str(self.output), self.identified.notes)
+        return make_report(
+            self.config.deck, str(self.output), self.identified.notes, self.identified.proposals
+        )
 
 
 def apkg_name(deck: str) -> str:
@@ -67,13 +69,25 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPlan:
-    """Read and render everything; raise ``AnkigenError`` with every error found."""
+def plan_build(
+    source: Path,
+    config: Config,
+    now: int,
+    output: Path,
+    accept: Collection[tuple[str, int]] = (),
+) -> BuildPlan:
+    """Read and render everything; raise ``AnkigenError`` with every error found.
+
+    ``accept`` holds (page, line) of cards whose proposed match with an earlier note the
+    author accepted (``--accept PAGE:LINE``).
+    """
     with _gc_paused():
-        return _plan_build(source, config, now, output)
+        return _plan_build(source, config, now, output, accept)
 
 
-def _plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPlan:
+def _plan_build(
+    source: Path, config: Config, now: int, output: Path, accept: Collection[tuple[str, int]]
+) -> BuildPlan:
     root, paths = discover(source)
     problems: list[Diagnostic] = []
     cards: list[RenderedCard] = []
@@ -100,7 +114,26 @@ def _plan_build(source: Path, config: Config, now: int, output: Path) -> BuildPl
         )
     lock = load_lock(config.lock_path)
     problems.extend(check_notetype(lock, note_type(), _shown(config.lock_path)))
-    identified = identify(cards, lock, config.namespace or config.deck, note_type(), now)
+    if lock is None and output.exists():
+        problems.append(
+            Diagnostic(
+                _shown(config.lock_path),
+                f"no lockfile, but {_shown(output)} was built before",
+                hint="identities fall back to page + question: notes whose question was "
+                "reworded or moved in earlier builds will import as new notes, and every note "
+                "is sent as changed once. Restore the lockfile from version control if you can",
+                severity=Severity.WARNING,
+            )
+        )
+    identified = identify(
+        cards,
+        lock,
+        config.namespace or config.deck,
+        note_type(),
+        now,
+        deck=config.deck,
+        accept=accept,
+    )
     problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
     if has_errors(problems):
         raise AnkigenError(problems)

@@ -27,6 +27,13 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check", "diff")
 
 
+def _page_line(text: str) -> tuple[str, int]:
+    page, _, line = text.rpartition(":")
+    if not page or not line.isdigit():
+        raise argparse.ArgumentTypeError(f"expected PAGE:LINE, e.g. cnn.md:12, not {text!r}")
+    return page, int(line)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ankigen",
@@ -57,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
             "--strict",
             action="store_true",
             help="treat warnings as errors: exit 1 and write nothing",
+        )
+        p.add_argument(
+            "--accept",
+            metavar="PAGE:LINE",
+            action="append",
+            type=_page_line,
+            default=[],
+            help="accept the proposed match (listed by `diff` as 'maybe') of the card at "
+            "PAGE:LINE with an earlier note, so it keeps that note's review history; repeatable",
         )
 
     build = sub.add_parser(
@@ -120,8 +136,9 @@ def _summary(plan: BuildPlan, wrote: bool) -> str:
     report = plan.report
     total = report.live
     detail = ", ".join(f"{report.count(s)} {s}" for s in ("new", "changed", "unchanged"))
-    if report.count("removed"):
-        detail += f", {report.count('removed')} removed"
+    for extra in ("reworded", "moved", "removed"):
+        if report.count(extra):
+            detail += f", {report.count(extra)} {extra}"
     warnings = sum(d.severity is Severity.WARNING for d in plan.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
     where = f" -> {plan.output}" if wrote else " (nothing written)"
@@ -146,7 +163,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         if args.types is not None:
             config = replace(config, types=normalize_types(args.types, "--types"))
         output = _output_path(getattr(args, "output", None), config)
-        plan = plan_build(source, config, _clock(environ), output)
+        plan = plan_build(source, config, _clock(environ), output, frozenset(args.accept))
     except AnkigenError as exc:
         _print(exc.diagnostics, sys.stderr)
         return EXIT_FAIL

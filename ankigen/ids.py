@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from ankigen.errors import Diagnostic
+from ankigen.identity import CardKey, normalize_question, resolve
 from ankigen.lockfile import Lock, LockEntry
 from ankigen.model import Note, RenderedCard
 from ankigen.notetype import NoteType
@@ -29,11 +29,6 @@ __all__ = [
 _BASE91 = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
-
-
-def normalize_question(text: str) -> str:
-    """NFC, whitespace collapsed, case folded: cosmetic edits keep the same identity."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def make_guid(namespace: str, page: str, question: str) -> str:
@@ -64,6 +59,7 @@ class Identified:
     notetype_mod: int
     lock: Lock
     diagnostics: tuple[Diagnostic, ...]
+    proposals: tuple[tuple[RenderedCard, LockEntry, float], ...] = ()
 
 
 def _tombstones(
@@ -99,6 +95,9 @@ def _tombstones(
                 question_text=entry.question,
                 status=status,
                 tags=tags,
+                body_hash=entry.body,
+                explicit_id=entry.id,
+                deck=entry.deck,
             )
         )
     return out
@@ -130,40 +129,100 @@ def check_notetype(lock: Lock | None, notetype: NoteType, lock_path: str) -> lis
     ]
 
 
+def _default_guid(namespace: str, card: RenderedCard, taken: Container[str]) -> str:
+    """namespace + page + question (or the explicit id); never one already in use."""
+    if card.explicit_id is not None:
+        base = make_guid(namespace, "#id", card.explicit_id)
+    else:
+        base = make_guid(namespace, card.page, card.question_text)
+    guid, n = base, 1
+    while guid in taken:  # an earlier note kept this GUID through a rewording: step aside
+        n += 1
+        guid = make_guid(namespace, card.page, f"{card.question_text}\x1f{n}")
+    return guid
+
+
+def _duplicates(cards: Sequence[RenderedCard]) -> tuple[list[int], list[Diagnostic]]:
+    """Indexes of cards to keep, and an error for each card repeating an earlier one."""
+    first_at: dict[tuple[str, str], RenderedCard] = {}
+    keep: list[int] = []
+    problems: list[Diagnostic] = []
+    for i, card in enumerate(cards):
+        key = (
+            ("#id", card.explicit_id)
+            if card.explicit_id is not None
+            else (card.page, normalize_question(card.question_text))
+        )
+        first = first_at.get(key)
+        if first is None:
+            first_at[key] = card
+            keep.append(i)
+            continue
+        what = f"id {card.explicit_id!r}" if card.explicit_id else "question"
+        problems.append(
+            Diagnostic(
+                card.page,
+                f"{what} repeats the one at {first.page}:{first.line}: {card.question_text[:60]!r}",
+                hint="reword one of them or merge the two cards; two notes cannot share "
+                "an identity",
+                line=card.line,
+                col=card.col,
+            )
+        )
+    return keep, problems
+
+
+def _status(entry: LockEntry | None, card: RenderedCard, digest: str) -> str:
+    if entry is None or entry.removed:
+        return "new"
+    if entry.page != card.page:
+        return "moved"
+    if normalize_question(entry.question) != normalize_question(card.question_text):
+        return "reworded"
+    return "unchanged" if entry.hash == digest else "changed"
+
+
 def identify(
-    cards: Sequence[RenderedCard], lock: Lock | None, namespace: str, notetype: NoteType, now: int
+    cards: Sequence[RenderedCard],
+    lock: Lock | None,
+    namespace: str,
+    notetype: NoteType,
+    now: int,
+    *,
+    deck: str = "",
+    accept: Collection[tuple[str, int]] = (),
 ) -> Identified:
     """Give each card its GUID and mod; pure, so two runs on equal input agree."""
     namespace = lock.namespace if lock is not None else namespace
     previous = lock.notes if lock is not None else {}
-    seen: dict[str, RenderedCard] = {}
+    keep, problems = _duplicates(cards)
+    kept = [cards[i] for i in keep]
+    bodies = [
+        content_hash((c.answer_html, c.links_html)) if c.answer_html or c.links_html else ""
+        for c in kept
+    ]
+    keys = [
+        CardKey(c.page, c.line, normalize_question(c.question_text), body, c.explicit_id)
+        for c, body in zip(kept, bodies, strict=True)
+    ]
+    matches, proposals = resolve(keys, lock, accept)
+    taken = set(previous)
     notes: list[Note] = []
-    problems: list[Diagnostic] = []
-    for due, card in enumerate(cards):
-        guid = make_guid(namespace, card.page, card.question_text)
-        first = seen.get(guid)
-        if first is not None:
-            problems.append(
-                Diagnostic(
-                    card.page,
-                    f"question repeats the one at {first.page}:{first.line}: "
-                    f"{card.question_text[:60]!r}",
-                    hint="reword one of them or merge the two cards; two notes cannot share "
-                    "an identity",
-                    line=card.line,
-                    col=card.col,
-                )
-            )
-            continue
-        seen[guid] = card
+    for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
+        entry = match.entry
+        guid = entry.guid if entry is not None else _default_guid(namespace, card, taken)
+        taken.add(guid)
         fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
         digest = content_hash(fields)
-        old = previous.get(guid)
-        if old is not None and old.hash == digest and not old.removed:
-            mod, status = old.mod, "unchanged"
-        else:
-            mod = next_mod(old.mod if old else None, now)
-            status = "new" if old is None or old.removed else "changed"
+        status = _status(entry, card, digest)
+        mod = (
+            entry.mod
+            if status == "unchanged" and entry is not None
+            else (next_mod(entry.mod if entry is not None else None, now))
+        )
+        was = None
+        if entry is not None and status in ("moved", "reworded"):
+            was = (entry.page, entry.question)
         notes.append(
             Note(
                 guid=guid,
@@ -175,9 +234,14 @@ def identify(
                 line=card.line,
                 question_text=card.question_text,
                 status=status,
+                body_hash=body,
+                explicit_id=card.explicit_id,
+                was=was,
+                deck=deck,
+                was_deck=entry.deck if entry is not None and entry.deck != deck else "",
             )
         )
-    notes.extend(_tombstones(previous, seen.keys(), len(notes), now))
+    notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now))
     if lock is not None and lock.notetype_hash == notetype.content_hash:
         notetype_mod = lock.notetype_mod
     else:
@@ -195,8 +259,12 @@ def identify(
                 hash=n.content_hash,
                 mod=n.mod,
                 removed=n.is_tombstone,
+                body=n.body_hash,
+                id=n.explicit_id,
+                deck=n.deck,
             )
             for n in notes
         },
     )
-    return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems))
+    offered = tuple((kept[p.card], p.entry, p.similarity) for p in proposals)
+    return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)

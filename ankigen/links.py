@@ -102,8 +102,27 @@ def _is_label(block: Sequence[Token]) -> bool:
     return text.endswith(":") and len(text.split()) <= _LABEL_MAX_WORDS
 
 
+_EXPLICIT_ID = re.compile(r"<!--\s*ankigen-id:\s*([^\s>]+)\s*-->\s*")
+
+
+def _explicit_id(block: Sequence[Token]) -> str | None:
+    """An identity the author pinned with ``<!-- ankigen-id: NAME -->`` (the site hides it)."""
+    if len(block) == 1 and block[0].type == "html_block":
+        match = _EXPLICIT_ID.fullmatch(block[0].content)
+        if match:
+            return match.group(1)
+    return None
+
+
 def split_card(card: Card) -> SplitCard:
     parts = blocks(card.body)
+    explicit_id = None
+    for i, part in enumerate(parts):
+        pinned = _explicit_id(part)
+        if pinned is not None:
+            explicit_id = pinned
+            parts = parts[:i] + parts[i + 1 :]
+            break
     question: tuple[Token, ...] = card.title
     is_block = False
     if not card.title and parts:
@@ -126,4 +145,5 @@ def split_card(card: Card) -> SplitCard:
         question_is_block=is_block,
         answer=answer,
         links=tuple(links),
+        explicit_id=explicit_id,
     )

@@ -25,6 +25,9 @@ class LockEntry:
     hash: str
     mod: int
     removed: bool = False  # the question left the source; its note is kept as a tombstone
+    body: str = ""  # hash of answer + links, to recognise a reworded or moved question
+    id: str | None = None  # the author's explicit `ankigen-id`, if any
+    deck: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ def _entry_json(entry: LockEntry) -> dict[str, object]:
         "hash": entry.hash,
         "mod": entry.mod,
     }
+    if entry.body:
+        data["body"] = entry.body
+    if entry.id is not None:
+        data["id"] = entry.id
+    if entry.deck:
+        data["deck"] = entry.deck
     if entry.removed:
         data["removed"] = True
     return data
@@ -110,6 +119,9 @@ def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
             hash=str(raw["hash"]),
             mod=int(raw["mod"]),
             removed=bool(raw.get("removed", False)),
+            body=str(raw.get("body", "")),
+            id=str(raw["id"]) if raw.get("id") is not None else None,
+            deck=str(raw.get("deck", "")),
         )
         notes[entry.guid] = entry
     notetype = data["notetype"]

@@ -47,6 +47,7 @@ class SplitCard:
     question_is_block: bool
     answer: tuple[Token, ...]
     links: tuple[Link, ...]
+    explicit_id: str | None = None  # from a `<!-- ankigen-id: … -->` comment in the body
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class RenderedCard:
     links: tuple[Link, ...]
     links_html: str
     source_html: str
+    explicit_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,14 @@ class Note:
     page: str
     line: int
     question_text: str
-    status: str  # "new" | "changed" | "unchanged" | "removed" (this build) | "gone" (earlier)
+    # "new" | "changed" | "unchanged" | "reworded" | "moved" | "removed" (this build) | "gone"
+    status: str
     tags: tuple[str, ...] = ()
+    body_hash: str = ""  # answer + links only: recognises a reworded or moved question
+    explicit_id: str | None = None
+    was: tuple[str, str] | None = None  # (page, question) before a rewording or move
+    deck: str = ""
+    was_deck: str = ""  # the deck an existing card was in, when the source moved it
 
     @property
     def is_tombstone(self) -> bool:

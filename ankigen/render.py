@@ -98,4 +98,5 @@ def render_card(split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR) -> RenderedCa
         links=split.links,
         links_html=links_html(split.links),
         source_html=source_html(card.page, card.heading),
+        explicit_id=split.explicit_id,
     )

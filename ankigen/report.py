@@ -1,4 +1,4 @@
-"""What a build adds, changes and removes, for people (text) and tools (JSON)."""
+"""What a build adds, changes, rewords, moves and removes, for people (text) and tools (JSON)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ankigen.ids import REMOVED_TAG
-from ankigen.model import Note
+from ankigen.lockfile import LockEntry
+from ankigen.model import Note, RenderedCard
 
 __all__ = ["STATUSES", "Report", "ReportEntry", "make_report", "report_json", "report_text"]
 
-STATUSES = ("new", "changed", "unchanged", "removed", "gone")
+STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone")
+LIVE = ("new", "changed", "reworded", "moved", "unchanged")
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,20 @@ class ReportEntry:
     line: int  # 0 for questions no longer in the source
     question: str
     guid: str
+    was_page: str = ""
+    was_question: str = ""
+    deck: str = ""
+    was_deck: str = ""
+
+
+@dataclass(frozen=True)
+class ProposedMatch:
+    page: str
+    line: int
+    question: str
+    was_page: str
+    was_question: str
+    similarity: float
 
 
 @dataclass(frozen=True)
@@ -28,18 +44,45 @@ class Report:
     deck: str
     output: str
     entries: tuple[ReportEntry, ...]
+    proposals: tuple[ProposedMatch, ...] = ()
 
     def count(self, status: str) -> int:
         return sum(entry.status == status for entry in self.entries)
 
     @property
     def live(self) -> int:
-        return sum(entry.status in ("new", "changed", "unchanged") for entry in self.entries)
+        return sum(entry.status in LIVE for entry in self.entries)
+
+    @property
+    def deck_moves(self) -> tuple[ReportEntry, ...]:
+        return tuple(e for e in self.entries if e.was_deck and e.status in LIVE)
 
 
-def make_report(deck: str, output: str, notes: Sequence[Note]) -> Report:
-    entries = tuple(ReportEntry(n.status, n.page, n.line, n.question_text, n.guid) for n in notes)
-    return Report(deck, output, entries)
+def make_report(
+    deck: str,
+    output: str,
+    notes: Sequence[Note],
+    proposals: Sequence[tuple[RenderedCard, LockEntry, float]] = (),
+) -> Report:
+    entries = tuple(
+        ReportEntry(
+            status=n.status,
+            page=n.page,
+            line=n.line,
+            question=n.question_text,
+            guid=n.guid,
+            was_page=n.was[0] if n.was else "",
+            was_question=n.was[1] if n.was else "",
+            deck=n.deck,
+            was_deck=n.was_deck,
+        )
+        for n in notes
+    )
+    offered = tuple(
+        ProposedMatch(card.page, card.line, card.question_text, entry.page, entry.question, sim)
+        for card, entry, sim in proposals
+    )
+    return Report(deck, output, entries, offered)
 
 
 def report_json(report: Report) -> str:
@@ -49,13 +92,33 @@ def report_json(report: Report) -> str:
         "counts": {status: report.count(status) for status in STATUSES},
         "notes": [
             {
-                "status": e.status,
-                "page": e.page,
-                "line": e.line,
-                "question": e.question,
-                "guid": e.guid,
+                key: value
+                for key, value in (
+                    ("status", e.status),
+                    ("page", e.page),
+                    ("line", e.line),
+                    ("question", e.question),
+                    ("guid", e.guid),
+                    ("was_page", e.was_page),
+                    ("was_question", e.was_question),
+                    ("deck", e.deck),
+                    ("was_deck", e.was_deck),
+                )
+                if value != "" or key in ("status", "page", "line", "question", "guid")
             }
             for e in report.entries
+        ],
+        "proposed_matches": [
+            {
+                "page": p.page,
+                "line": p.line,
+                "question": p.question,
+                "was_page": p.was_page,
+                "was_question": p.was_question,
+                "similarity": p.similarity,
+                "accept": f"--accept {p.page}:{p.line}",
+            }
+            for p in report.proposals
         ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -64,13 +127,33 @@ def report_json(report: Report) -> str:
 def report_text(report: Report) -> str:
     lines = [f"deck {report.deck!r} -> {report.output}"]
     lines.append(", ".join(f"{report.count(s)} {s}" for s in STATUSES if s != "gone"))
-    for status in ("new", "changed", "removed"):
+    for status in ("new", "changed", "reworded", "moved", "removed"):
         for e in (e for e in report.entries if e.status == status):
             where = f"{e.page}:{e.line}" if e.line else e.page
-            lines.append(f"  {status:8} {where}: {e.question}")
+            line = f"  {status:8} {where}: {e.question}"
+            if status == "reworded":
+                line += f" (was: {e.was_question})"
+            elif status == "moved":
+                line += f" (was: {e.was_page}: {e.was_question})"
+            lines.append(line)
+    for p in report.proposals:
+        lines.append(
+            f"  maybe    {p.page}:{p.line}: {p.question!r} could be the earlier "
+            f"{p.was_page}: {p.was_question!r} (similarity {p.similarity:.2f}); "
+            f"to keep its review history, build with --accept {p.page}:{p.line}"
+        )
     if report.count("removed"):
         lines.append(
             f"Anki cannot delete notes on import: after importing, search tag:{REMOVED_TAG} "
             "to see removed questions, or use Tools > Empty Cards to delete their cards."
+        )
+    moves = report.deck_moves
+    if moves:
+        old = sorted({e.was_deck for e in moves})
+        lines.append(
+            f"{len(moves)} card(s) now belong to another deck, but Anki never moves existing "
+            "cards on import. In Anki: Browse, search "
+            + " or ".join(f'"deck:{d}"' for d in old)
+            + f", select the cards, then Cards > Change Deck to {report.deck!r}."
         )
     return "\n".join(lines) + "\n"
