@@ -18,7 +18,7 @@ from ankigen import __version__
 from ankigen.build import BuildPlan, apkg_name, plan_build, write_build
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
-from ankigen.report import report_text
+from ankigen.report import report_details, report_text
 from ankigen.sources import require_source
 
 __all__ = ["console", "main"]
@@ -187,8 +187,12 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
                 sys.stderr,
             )
             return EXIT_FAIL
+    report = plan.report
     if args.command == "diff":
-        print(report_text(plan.report), end="")
+        print(report_text(report), end="")
+    elif report.count("new") != report.live or report.count("removed"):  # not a first build
+        for line in report_details(report, limit=20):
+            print(line)
     print(_summary(plan, wrote=args.command == "build"))
     return EXIT_OK
 

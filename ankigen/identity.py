@@ -11,6 +11,9 @@ A card keeps the GUID of an earlier note (recorded in the lockfile) when, in thi
    each orphan goes to its best-scoring card (ties: source order), at most once;
 4. the author accepted a proposed match with ``--accept PAGE:LINE`` (a weaker similarity:
    >= 0.5 on the same page, >= 0.75 elsewhere; such candidates are listed in the report).
+   This works before the build that first sees the edit, and after it too: the lockfile
+   remembers the proposal, the card returns to the earlier note, and the note made in the
+   meantime becomes a removed one.
 
 Anything else is a new note with the default GUID (namespace + page + question). Pure: the
 same cards and lock always give the same answer.
@@ -74,6 +77,7 @@ def resolve(
     """One ``Match`` per card, plus the weaker candidates an author may accept."""
     entries = sorted(lock.notes.values(), key=lambda e: e.guid) if lock is not None else []
     by_id = {e.id: e for e in entries if e.id is not None}
+    by_guid = {e.guid: e for e in entries}
     by_key: dict[tuple[str, str], LockEntry] = {}
     for entry in sorted(entries, key=lambda e: e.removed):  # live entries win over tombstones
         by_key.setdefault((entry.page, normalize_question(entry.question)), entry)
@@ -85,6 +89,10 @@ def resolve(
         how = "explicit"
         if found is None or found.guid in claimed:
             found, how = by_key.get((card.page, card.question)), "same"
+        if found is not None and found.maybe in by_guid and (card.page, card.line) in accept:
+            earlier = by_guid[found.maybe]
+            if earlier.guid not in claimed:
+                found, how = earlier, "accepted"
         if found is not None and found.guid not in claimed:
             matches[i] = Match(found, how)
             claimed.add(found.guid)

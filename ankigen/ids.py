@@ -7,7 +7,7 @@ from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from ankigen.errors import Diagnostic
-from ankigen.identity import CardKey, normalize_question, resolve
+from ankigen.identity import CardKey, Match, normalize_question, resolve
 from ankigen.lockfile import Lock, LockEntry
 from ankigen.model import Note, RenderedCard
 from ankigen.notetype import NoteType
@@ -172,8 +172,9 @@ def _duplicates(cards: Sequence[RenderedCard]) -> tuple[list[int], list[Diagnost
     return keep, problems
 
 
-def _status(entry: LockEntry | None, card: RenderedCard, digest: str) -> str:
-    if entry is None or entry.removed:
+def _status(match: Match, card: RenderedCard, digest: str) -> str:
+    entry = match.entry
+    if entry is None or (entry.removed and match.how != "accepted"):
         return "new"
     if entry.page != card.page:
         return "moved"
@@ -206,6 +207,9 @@ def identify(
         for c, body in zip(kept, bodies, strict=True)
     ]
     matches, proposals = resolve(keys, lock, accept)
+    maybe: dict[int, str] = {}
+    for p in sorted(proposals, key=lambda p: p.similarity):  # the best proposal wins
+        maybe[p.card] = p.entry.guid
     taken = set(previous)
     notes: list[Note] = []
     for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
@@ -214,7 +218,7 @@ def identify(
         taken.add(guid)
         fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
         digest = content_hash(fields)
-        status = _status(entry, card, digest)
+        status = _status(match, card, digest)
         mod = (
             entry.mod
             if status == "unchanged" and entry is not None
@@ -239,6 +243,7 @@ def identify(
                 was=was,
                 deck=deck,
                 was_deck=entry.deck if entry is not None and entry.deck != deck else "",
+                maybe=maybe.get(due),
             )
         )
     notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now))
@@ -262,6 +267,7 @@ def identify(
                 body=n.body_hash,
                 id=n.explicit_id,
                 deck=n.deck,
+                maybe=n.maybe,
             )
             for n in notes
         },

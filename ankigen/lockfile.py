@@ -28,6 +28,7 @@ class LockEntry:
     body: str = ""  # hash of answer + links, to recognise a reworded or moved question
     id: str | None = None  # the author's explicit `ankigen-id`, if any
     deck: str = ""
+    maybe: str | None = None  # GUID of an earlier note this new one may continue (--accept)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def _entry_json(entry: LockEntry) -> dict[str, object]:
         data["id"] = entry.id
     if entry.deck:
         data["deck"] = entry.deck
+    if entry.maybe is not None:
+        data["maybe"] = entry.maybe
     if entry.removed:
         data["removed"] = True
     return data
@@ -122,6 +125,7 @@ def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
             body=str(raw.get("body", "")),
             id=str(raw["id"]) if raw.get("id") is not None else None,
             deck=str(raw.get("deck", "")),
+            maybe=str(raw["maybe"]) if raw.get("maybe") is not None else None,
         )
         notes[entry.guid] = entry
     notetype = data["notetype"]

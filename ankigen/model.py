@@ -85,6 +85,7 @@ class Note:
     was: tuple[str, str] | None = None  # (page, question) before a rewording or move
     deck: str = ""
     was_deck: str = ""  # the deck an existing card was in, when the source moved it
+    maybe: str | None = None  # GUID of an earlier note this new one may continue
 
     @property
     def is_tombstone(self) -> bool:

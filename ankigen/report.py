@@ -10,7 +10,15 @@ from ankigen.ids import REMOVED_TAG
 from ankigen.lockfile import LockEntry
 from ankigen.model import Note, RenderedCard
 
-__all__ = ["STATUSES", "Report", "ReportEntry", "make_report", "report_json", "report_text"]
+__all__ = [
+    "STATUSES",
+    "Report",
+    "ReportEntry",
+    "make_report",
+    "report_details",
+    "report_json",
+    "report_text",
+]
 
 STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone")
 LIVE = ("new", "changed", "reworded", "moved", "unchanged")
@@ -127,6 +135,16 @@ def report_json(report: Report) -> str:
 def report_text(report: Report) -> str:
     lines = [f"deck {report.deck!r} -> {report.output}"]
     lines.append(", ".join(f"{report.count(s)} {s}" for s in STATUSES if s != "gone"))
+    lines.extend(report_details(report))
+    return "\n".join(lines) + "\n"
+
+
+def report_details(report: Report, limit: int | None = None) -> list[str]:
+    """One line per added, changed, reworded, moved or removed note, then import advice.
+
+    With ``limit``, at most that many note lines (the advice is always kept).
+    """
+    lines: list[str] = []
     for status in ("new", "changed", "reworded", "moved", "removed"):
         for e in (e for e in report.entries if e.status == status):
             where = f"{e.page}:{e.line}" if e.line else e.page
@@ -136,6 +154,9 @@ def report_text(report: Report) -> str:
             elif status == "moved":
                 line += f" (was: {e.was_page}: {e.was_question})"
             lines.append(line)
+    if limit is not None and len(lines) > limit:
+        hidden = len(lines) - limit
+        lines = [*lines[:limit], f"  … and {hidden} more: see the report beside the deck"]
     for p in report.proposals:
         lines.append(
             f"  maybe    {p.page}:{p.line}: {p.question!r} could be the earlier "
@@ -156,4 +177,4 @@ def report_text(report: Report) -> str:
             + " or ".join(f'"deck:{d}"' for d in old)
             + f", select the cards, then Cards > Change Deck to {report.deck!r}."
         )
-    return "\n".join(lines) + "\n"
+    return lines

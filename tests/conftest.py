@@ -59,8 +59,11 @@ def project(tmp_path: Path) -> Project:
     return Project(root)
 
 
+MakeProject = Callable[[dict[str, str]], Project]
+
+
 @pytest.fixture
-def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Project]:
+def make_project(tmp_path: Path) -> MakeProject:
     """A project whose pages are given as {relative path: text}."""
 
     def make(pages: dict[str, str]) -> Project:

@@ -10,7 +10,7 @@ import pytest
 
 from ankigen import package
 from ankigen.cli import main
-from tests.conftest import Project
+from tests.conftest import MakeProject, Project
 
 
 def test_no_arguments_builds_source_into_build(
@@ -47,7 +47,9 @@ def test_missing_source_path(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "hint:" in err and "Traceback" not in err
 
 
-def test_source_without_cards(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_source_without_cards(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_project({"a.md": "# Title\n\n!!! note\n    not a card\n"})
     assert project.build() == 1
     err = capsys.readouterr().err
@@ -56,7 +58,7 @@ def test_source_without_cards(make_project, capsys: pytest.CaptureFixture[str]) 
     assert not project.apkg.exists() and not project.lock.exists()
 
 
-def test_types_flag_makes_other_boxes_cards(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_types_flag_makes_other_boxes_cards(make_project: MakeProject) -> None:
     project = make_project({"a.md": '!!! example "What is 2+2?"\n    4\n'})
     assert project.build("--types", "example") == 0
     assert project.apkg.is_file()
@@ -77,7 +79,9 @@ def test_non_utf8_page_names_line_and_column_and_keeps_the_old_deck(
     assert project.lock.read_bytes() == lock
 
 
-def test_every_error_of_a_run_is_reported(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_of_a_run_is_reported(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_project({"a.md": '??? question "Q"\n    a\n'})
     (project.source / "b.md").write_bytes(b"\xff\n")
     (project.source / "c.md").write_bytes(b"ok\n\xfe\n")
@@ -88,7 +92,9 @@ def test_every_error_of_a_run_is_reported(make_project, capsys: pytest.CaptureFi
     assert "d.md:1:1: error: 'question' box has no question" in err
 
 
-def test_warning_fails_only_under_strict(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_warning_fails_only_under_strict(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_project({"a.md": '??? question "Q"\n    a\n\n??? question "Empty?"\n'})
     assert project.build("--strict") == 1
     assert "a.md:4:1: warning: card has no answer" in capsys.readouterr().err
@@ -194,3 +200,30 @@ def test_build_writes_json_and_text_reports(project: Project) -> None:
     assert [n["line"] for n in data["notes"]] == [1, 22]
     text = project.apkg.with_name("deck.report.txt").read_text(encoding="utf-8")
     assert "  new      convolutional-neural-networks.md:22: What are Receptive Fields" in text
+
+
+def test_rebuild_prints_what_changed_and_proposals(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(
+        {
+            "a.md": '??? question "What is weight decay?"\n    Shrinks weights.\n\n'
+            '??? question "What is a kernel?"\n    A small matrix.\n'
+        }
+    )
+    assert project.build() == 0
+    capsys.readouterr()
+    project.edit("a.md", "What is a kernel?", "What is a convolution kernel?")
+    project.edit(
+        "a.md",
+        'What is weight decay?"\n    Shrinks weights.',
+        'Why use weight decay in training?"\n    Penalises large weights.',
+    )
+    assert project.build() == 0
+    out = capsys.readouterr().out
+    assert "  reworded a.md:4: What is a convolution kernel? (was: What is a kernel?)" in out
+    assert "  maybe    a.md:1: 'Why use weight decay in training?' could be the earlier" in out
+    assert "build with --accept a.md:1" in out
+    assert "search tag:ankigen::removed" in out
+    assert out.strip().endswith("-> " + str(project.apkg))
+    assert main(["build", str(project.source), "-o", str(project.apkg), "--accept", "a.md"]) == 2

@@ -22,7 +22,7 @@ from tests.anki_harness import (
     render_card,
     study_all_new,
 )
-from tests.conftest import SEED_PAGE, SHARED_SEED, Project
+from tests.conftest import SEED_PAGE, SHARED_SEED, MakeProject, Project
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ def test_seed_imports_as_two_notes_with_answer_and_links(project: Project, tmp_p
         assert "Read more" in shown.get_text()
 
 
-def test_new_cards_are_due_in_source_order(make_project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_new_cards_are_due_in_source_order(make_project: MakeProject, tmp_path: Path) -> None:
     questions = [f"Question number {i} about topic {chr(65 + i)}?" for i in range(6)]
     page = "".join(f'??? question "{q}"\n    Answer {i}.\n\n' for i, q in enumerate(questions))
     project = make_project({"a.md": page})

@@ -197,3 +197,24 @@ def test_12_lockfile_deleted(
     err = capsys.readouterr().err
     assert "warning: no lockfile, but" in err and "reworded or moved" in err
     assert_history_kept(col, states)
+
+
+def test_accepting_a_proposed_match_after_import_restores_the_history(
+    lifecycle: tuple[Project, Collection, dict[int, CardState]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project, col, states = lifecycle
+    old = by_question(col)["What is padding?"]
+    project.edit(
+        "a.md",
+        'What is padding?"\n    Extra border values so the output keeps its size.',
+        'What is input padding used for?"\n    So a same-size output is possible.',
+    )
+    assert rebuild(project, col) == {"new": 1, "updated": 1, "duplicate": 3}
+    assert "--accept a.md:7" in capsys.readouterr().out
+    interim = by_question(col)["What is input padding used for?"]
+    assert project.build("--accept", "a.md:7", now=T0 + 120) == 0
+    assert import_apkg(col, project.apkg).nonzero_counts() == {"updated": 2, "duplicate": 3}
+    assert by_question(col)["What is input padding used for?"] == old
+    assert col.find_notes("tag:ankigen::removed") == [interim]
+    assert_history_kept(col, states)

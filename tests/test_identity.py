@@ -137,3 +137,23 @@ def test_deck_change_is_reported_per_note() -> None:
         cards(("a.md", page(("Q one?", ANSWER)))), first.lock, "ns", note_type(), 2000, deck="E"
     )
     assert second.notes[0].was_deck == "D"
+
+
+def test_accept_after_the_build_returns_the_card_to_its_earlier_note() -> None:
+    first = build(None, ("a.md", page(("What is weight decay?", ANSWER))))
+    edited = ("a.md", page(("Why use weight decay in training?", OTHER)))
+    second = build(first, edited, now=2000)
+    assert [n.status for n in second.notes] == ["new", "removed"]
+    interim = second.notes[0].guid
+    assert second.lock.notes[interim].maybe == first.notes[0].guid
+    third = build(second, edited, now=3000, accept=frozenset({("a.md", 1)}))
+    assert [(n.guid, n.status) for n in third.notes] == [
+        (first.notes[0].guid, "reworded"),
+        (interim, "removed"),
+    ]
+    assert third.notes[0].mod == 3000
+    fourth = build(third, edited, now=4000)
+    assert [(n.guid, n.status) for n in fourth.notes] == [
+        (first.notes[0].guid, "unchanged"),
+        (interim, "gone"),
+    ]
