@@ -227,3 +227,18 @@ def test_rebuild_prints_what_changed_and_proposals(
     assert "search tag:ankigen::removed" in out
     assert out.strip().endswith("-> " + str(project.apkg))
     assert main(["build", str(project.source), "-o", str(project.apkg), "--accept", "a.md"]) == 2
+
+
+def test_deck_rename_keeps_notes_and_says_how_to_move_cards(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert project.build() == 0
+    guids = json.loads(project.lock.read_text(encoding="utf-8"))["notes"]
+    (project.root / "ankigen.toml").write_text('deck = "CNN basics"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert project.build() == 0
+    out = capsys.readouterr().out
+    assert "2 card(s) now belong to another deck" in out
+    assert 'search "deck:Deep Learning Questions"' in out and "Change Deck to 'CNN basics'" in out
+    after = json.loads(project.lock.read_text(encoding="utf-8"))["notes"]
+    assert [n["guid"] for n in after] == [n["guid"] for n in guids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import genanki
 import pytest
 from anki.collection import Collection
 from anki.notes import NoteId
@@ -218,3 +219,26 @@ def test_accepting_a_proposed_match_after_import_restores_the_history(
     assert by_question(col)["What is input padding used for?"] == old
     assert col.find_notes("tag:ankigen::removed") == [interim]
     assert_history_kept(col, states)
+
+
+def test_measured_a_suspended_card_does_not_travel_so_removal_uses_tombstones(
+    tmp_path: Path,
+) -> None:
+    """Why removed questions are tombstones with an empty front rather than suspended cards:
+    with the desktop defaults a suspended card arrives as a plain new card."""
+    model = genanki.Model(
+        1_600_000_000_123,
+        "measure suspend",
+        fields=[{"name": "Q"}],
+        templates=[{"name": "C", "qfmt": "{{Q}}", "afmt": "{{Q}}"}],
+    )
+    note = genanki.Note(model=model, fields=["q"], guid="measure-1")
+    note.cards[0].suspend = True
+    deck = genanki.Deck(1_600_000_000_456, "Measure")
+    deck.add_note(note)
+    apkg = tmp_path / "suspended.apkg"
+    genanki.Package(deck).write_to_file(str(apkg), timestamp=T0)
+    with fresh_collection(tmp_path / "measure") as col:
+        import_apkg(col, apkg)
+        (cid,) = col.find_cards("")
+        assert card_state(col, cid).queue == 0  # not -1: suspension was dropped
