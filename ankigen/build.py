@@ -102,17 +102,22 @@ def _plan_build(
         shown = _shown(path)
         problems.extend(_relocate(d, shown) for d in result.diagnostics)
         cards.extend(result.cards)
+    lock = load_lock(config.lock_path)
     if not cards and not has_errors(problems):
         types = ", ".join(config.types)
+        live = sum(not e.removed for e in lock.notes.values()) if lock is not None else 0
+        # Emptying a deck on purpose must still reach Anki (as removed notes, which is never
+        # destructive); with nothing built before, an empty source is a mistake.
         problems.append(
             Diagnostic(
                 _shown(source),
-                f"no cards found in {len(paths)} Markdown page(s)",
+                f"no cards found in {len(paths)} Markdown page(s)"
+                + (f"; all {live} notes of the last build will be marked removed" if live else ""),
                 hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
                 "with the answer indented 4 spaces; set `types` in the config for other types",
+                severity=Severity.WARNING if live else Severity.ERROR,
             )
         )
-    lock = load_lock(config.lock_path)
     problems.extend(check_notetype(lock, note_type(), _shown(config.lock_path)))
     if lock is None and output.exists():
         problems.append(

@@ -65,8 +65,54 @@ def normalize_question(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+# Beyond this many card x note pairs, questions are compared within their page only (answer
+# matches still work across pages), so a mass edit of a huge site cannot go quadratic.
+CROSS_PAGE_PAIRS = 20_000
+
+Scored = tuple[float, int, str, LockEntry, str]
+
+
+def _candidates(
+    cards: Sequence[CardKey],
+    open_cards: Sequence[int],
+    orphans: Sequence[LockEntry],
+    accept: Collection[tuple[str, int]],
+) -> tuple[list[Scored], list[Proposal]]:
+    """Score unclaimed earlier notes against unmatched cards (rule 3 and 4)."""
+    scored: list[Scored] = []
+    proposals: list[Proposal] = []
+    by_body: dict[str, list[LockEntry]] = {}
+    by_page: dict[str, list[LockEntry]] = {}
+    for entry in orphans:
+        if entry.body:
+            by_body.setdefault(entry.body, []).append(entry)
+        by_page.setdefault(entry.page, []).append(entry)
+    cross_page = len(open_cards) * len(orphans) <= CROSS_PAGE_PAIRS
+    questions = {e.guid: normalize_question(e.question) for e in orphans}
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    for i in open_cards:
+        card = cards[i]
+        same_body = {e.guid for e in by_body.get(card.body, ())} if card.body else set()
+        pool = orphans if cross_page else [*by_page.get(card.page, ()), *by_body.get(card.body, ())]
+        matcher.set_seq2(card.question)
+        for entry in dict.fromkeys(pool):  # each once, in a stable order
+            same_page = entry.page == card.page
+            body = entry.guid in same_body
+            floor = 0.0 if body else SAME_PAGE_PROPOSE if same_page else OTHER_PAGE_PROPOSE
+            matcher.set_seq1(questions[entry.guid])
+            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                continue
+            sim = matcher.ratio()
+            if body:
+                scored.append((2.0 + sim, i, entry.guid, entry, "body"))
+            elif sim >= (SAME_PAGE_AUTO if same_page else OTHER_PAGE_AUTO):
+                scored.append((sim, i, entry.guid, entry, "similar"))
+            elif sim >= floor:
+                if (card.page, card.line) in accept:
+                    scored.append((sim, i, entry.guid, entry, "accepted"))
+                else:
+                    proposals.append(Proposal(i, entry, round(sim, 3)))
+    return scored, proposals
 
 
 def resolve(
@@ -98,30 +144,17 @@ def resolve(
             claimed.add(found.guid)
 
     orphans = [e for e in entries if e.guid not in claimed and not e.removed]
-    scored: list[tuple[float, int, str, LockEntry, str]] = []
-    proposals: list[Proposal] = []
-    for i, card in enumerate(cards):
-        if matches[i] is not None:
-            continue
-        for entry in orphans:
-            same_page = entry.page == card.page
-            sim = _similarity(card.question, normalize_question(entry.question))
-            if card.body and entry.body == card.body:
-                scored.append((2.0 + sim, i, entry.guid, entry, "body"))
-            elif sim >= (SAME_PAGE_AUTO if same_page else OTHER_PAGE_AUTO):
-                scored.append((sim, i, entry.guid, entry, "similar"))
-            elif sim >= (SAME_PAGE_PROPOSE if same_page else OTHER_PAGE_PROPOSE):
-                if (card.page, card.line) in accept:
-                    scored.append((sim, i, entry.guid, entry, "accepted"))
-                else:
-                    proposals.append(Proposal(i, entry, round(sim, 3)))
+    open_cards = [i for i, m in enumerate(matches) if m is None]
+    scored, proposals = _candidates(cards, open_cards, orphans, accept)
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     for _score, i, guid, entry, how in scored:
         if matches[i] is None and guid not in claimed:
             matches[i] = Match(entry, how)
             claimed.add(guid)
     final = [m if m is not None else Match(None, "new") for m in matches]
-    open_proposals = [
-        p for p in proposals if final[p.card].entry is None and p.entry.guid not in claimed
-    ]
-    return final, open_proposals
+    best: dict[int, Proposal] = {}
+    for p in proposals:  # the most similar unclaimed earlier note, per card still new
+        still_open = final[p.card].entry is None and p.entry.guid not in claimed
+        if still_open and (p.card not in best or p.similarity > best[p.card].similarity):
+            best[p.card] = p
+    return final, [best[i] for i in sorted(best)]

@@ -242,3 +242,17 @@ def test_deck_rename_keeps_notes_and_says_how_to_move_cards(
     assert 'search "deck:Deep Learning Questions"' in out and "Change Deck to 'CNN basics'" in out
     after = json.loads(project.lock.read_text(encoding="utf-8"))["notes"]
     assert [n["guid"] for n in after] == [n["guid"] for n in guids]
+
+
+def test_emptying_a_built_source_marks_every_note_removed(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert project.build() == 0
+    project.page().write_text("# Nothing left\n", encoding="utf-8")
+    capsys.readouterr()
+    assert project.build("--strict") == 1
+    assert project.build() == 0
+    err = capsys.readouterr().err
+    assert "warning: no cards found in 1 Markdown page(s); all 2 notes of the last build" in err
+    lock = json.loads(project.lock.read_text(encoding="utf-8"))
+    assert [n.get("removed") for n in lock["notes"]] == [True, True]
