@@ -6,15 +6,17 @@ import gc
 import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ankigen.config import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
+from ankigen.frontmatter import split_front_matter
 from ankigen.fsutil import write_text_atomic
 from ankigen.ids import Identified, check_notetype, identify
+from ankigen.layout import place_pages
 from ankigen.lockfile import dump_lock, load_lock
-from ankigen.model import RenderedCard
+from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pipeline import render_source
@@ -88,18 +90,39 @@ def plan_build(
 def _plan_build(
     source: Path, config: Config, now: int, output: Path, accept: Collection[tuple[str, int]]
 ) -> BuildPlan:
-    root, paths = discover(source)
+    site = config.site
+    root, paths = discover(site.docs_dir if site is not None else source)
     problems: list[Diagnostic] = []
-    cards: list[RenderedCard] = []
+    pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
+    meta_titles: dict[str, str] = {}
     for path in paths:
+        shown = _shown(path)
         try:
-            page = read_source(path, root, _shown(path))
-            result = render_source(page, config.types, config.flavor)
+            page = read_source(path, root, shown)
         except AnkigenError as exc:
             problems.extend(exc.diagnostics)
             continue
+        text, meta = split_front_matter(page.text)
+        if isinstance(meta.get("title"), str):
+            meta_titles[page.rel] = str(meta["title"])
+        pages[page.rel] = (replace(page, text=text), shown)
+    places = place_pages(
+        list(pages),
+        {rel: page.text for rel, (page, _) in pages.items()},
+        meta_titles,
+        config.deck,
+        site=site,
+        subdecks=config.subdecks,
+    )
+    cards: list[RenderedCard] = []
+    for rel in sorted(pages, key=lambda r: places[r].order):
+        page, shown = pages[rel]
+        try:
+            result = render_source(replace(page, url=places[rel].url), config.types, config.flavor)
+        except AnkigenError as exc:
+            problems.extend(_relocate(d, shown) for d in exc.diagnostics)
+            continue
         # Diagnostics name the page as the user can open it.
-        shown = _shown(path)
         problems.extend(_relocate(d, shown) for d in result.diagnostics)
         cards.extend(result.cards)
     lock = load_lock(config.lock_path)
@@ -137,6 +160,7 @@ def _plan_build(
         note_type(),
         now,
         deck=config.deck,
+        decks={rel: place.deck for rel, place in places.items()},
         accept=accept,
     )
     problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.layout import SUBDECKS
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor
+from ankigen.site import CONFIG_NAMES, MKDOCS_BUILTIN_EXTENSIONS, Site, find_site_config, load_site
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 
 DEFAULT_TYPES = ("question", "help", "faq")
 _TYPE_RE = re.compile(r"[\w\-]+")
-_KEYS = ("deck", "types", "namespace", "lockfile", "output")
+_KEYS = ("deck", "types", "namespace", "lockfile", "output", "subdecks")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Config:
     output: Path | None = None  # None: <cwd>/build
     config_file: Path | None = None
     flavor: Flavor = DEFAULT_FLAVOR  # the site's Markdown extensions
+    site: Site | None = None  # set when the source is an mkdocs site (mkdocs.yml)
+    subdecks: str = "pages"  # site decks: Root::Section::Page, Root::Section, or Root only
 
     @property
     def lock_path(self) -> Path:
@@ -90,15 +95,40 @@ def _read_text(path: Path) -> str:
         return ""
 
 
-def load_config(source: Path) -> Config:
-    """Read the settings that apply to ``source`` (a folder or one Markdown file)."""
-    base = source if source.is_dir() else source.parent
-    default_deck = _default_deck(source)
+def site_file(source: Path) -> Path | None:
+    """The mkdocs.yml that makes ``source`` a site: the file itself, or one in the folder."""
+    if source.is_file():
+        return source if source.name in CONFIG_NAMES else None
+    return find_site_config(source) if source.is_dir() else None
+
+
+def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read the settings that apply to ``source``: a folder, one Markdown file, or an mkdocs
+    site (a folder holding ``mkdocs.yml``, or that file), whose site_name, nav and
+    markdown_extensions then apply too."""
+    site_path = site_file(source)
+    site = load_site(site_path, env) if site_path is not None else None
+    if site_path is not None:
+        base = site_path.parent
+    else:
+        base = source if source.is_dir() else source.parent
+    default_deck = site.site_name if site is not None else _default_deck(source)
     path = find_config(base)
     if path is None:
-        return Config(deck=default_deck, root=base.resolve())
-    table = _read_table(path)
-    return _from_table(table, path, default_deck)
+        config = Config(deck=default_deck, root=base.resolve())
+    else:
+        config = _from_table(_read_table(path), path, default_deck)
+    if site is None:
+        return config
+    builtins: list[tuple[str, Mapping[str, object]]] = [
+        (name, {}) for name in MKDOCS_BUILTIN_EXTENSIONS
+    ]
+    return replace(
+        config,
+        site=site,
+        flavor=Flavor.of([*builtins, *site.markdown_extensions]),
+        root=config.root if path is not None else base.resolve(),
+    )
 
 
 def _default_deck(source: Path) -> str:
@@ -156,13 +186,21 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
             problems.append(Diagnostic(where, f"unknown config key {key!r}", hint=hint))
     values: dict[str, Any] = {}
-    for key in ("deck", "namespace", "lockfile", "output"):
+    for key in ("deck", "namespace", "lockfile", "output", "subdecks"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip():
                 problems.append(Diagnostic(where, f"{key} must be a non-empty string"))
             else:
                 values[key] = value.strip()
+    if values.get("subdecks", "pages") not in SUBDECKS:
+        problems.append(
+            Diagnostic(
+                where,
+                f"subdecks must be one of {', '.join(SUBDECKS)}, not {values['subdecks']!r}",
+                hint="pages: Root::Section::Page, sections: Root::Section, none: one deck",
+            )
+        )
     if problems:
         raise AnkigenError(problems)
     root = path.parent.resolve()
@@ -175,4 +213,5 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
         lockfile=root / values["lockfile"] if "lockfile" in values else None,
         output=root / values["output"] if "output" in values else None,
         config_file=path,
+        subdecks=values.get("subdecks", "pages"),
     )

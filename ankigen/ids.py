@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Container, Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ankigen.errors import Diagnostic
@@ -191,6 +191,7 @@ def identify(
     now: int,
     *,
     deck: str = "",
+    decks: Mapping[str, str] | None = None,
     accept: Collection[tuple[str, int]] = (),
 ) -> Identified:
     """Give each card its GUID and mod; pure, so two runs on equal input agree."""
@@ -219,6 +220,7 @@ def identify(
         fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
         digest = content_hash(fields)
         status = _status(match, card, digest)
+        card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
             entry.mod
             if status == "unchanged" and entry is not None
@@ -241,8 +243,8 @@ def identify(
                 body_hash=body,
                 explicit_id=card.explicit_id,
                 was=was,
-                deck=deck,
-                was_deck=entry.deck if entry is not None and entry.deck != deck else "",
+                deck=card_deck,
+                was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
                 maybe=maybe.get(due),
             )
         )

@@ -17,6 +17,7 @@ class SourceFile:
     path: Path  # where it was read from
     rel: str  # posix path relative to the source root: the page's identity
     text: str
+    url: str | None = None  # the page on the published site, when site_url is known
 
 
 @dataclass(frozen=True)

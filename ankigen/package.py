@@ -47,9 +47,12 @@ def _collection_bytes(
     deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> bytes:
     model = _model(notetype)
-    deck = genanki.Deck(deck_id(deck_name), deck_name)
+    decks: dict[str, genanki.Deck] = {}
     for note in notes:
-        deck.add_note(
+        name = note.deck or deck_name
+        if name not in decks:
+            decks[name] = genanki.Deck(deck_id(name), name)
+        decks[name].add_note(
             genanki.Note(
                 model=model,
                 fields=list(note.fields),
@@ -58,7 +61,9 @@ def _collection_bytes(
                 tags=list(note.tags),
             )
         )
-    package = genanki.Package(deck)
+    if not decks:
+        decks[deck_name] = genanki.Deck(deck_id(deck_name), deck_name)
+    package = genanki.Package(list(decks.values()))
     with tempfile.TemporaryDirectory(prefix="ankigen-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)

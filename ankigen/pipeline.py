@@ -29,7 +29,7 @@ def render_source(
     cards: list[RenderedCard] = []
     problems: list[Diagnostic] = []
     for card in parse_page(page, types, flavor):
-        rendered = render_card(split_card(card), flavor)
+        rendered = render_card(split_card(card), flavor, page.url)
         if not rendered.question_text and not rendered.question_html:
             problems.append(
                 Diagnostic(

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
+from ankigen.layout import slugify
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
 from ankigen.model import Link, RenderedCard, SplitCard
 
@@ -56,10 +57,14 @@ def links_html(links: Sequence[Link]) -> str:
     return f'<ul class="ankigen-links">{items}</ul>'
 
 
-def source_html(page: str, heading: str) -> str:
+def source_html(page: str, heading: str, url: str | None = None) -> str:
+    """Where the card comes from: page and section, linked to the site page when known."""
     html = f'<span class="ankigen-page">{escape(page)}</span>'
     if heading:
         html += f' \u203a <span class="ankigen-section">{escape(heading)}</span>'
+    if url is not None:
+        target = f"{url}#{slugify(heading)}" if heading else url
+        html = f'<a href="{escape(target)}">{html}</a>'
     return html
 
 
@@ -77,7 +82,9 @@ def tombstone_source_html(page: str, question: str) -> str:
     )
 
 
-def render_card(split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR) -> RenderedCard:
+def render_card(
+    split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR, url: str | None = None
+) -> RenderedCard:
     md = markdown(flavor)
     env: dict[str, object] = {}
     if split.question_is_block:
@@ -97,6 +104,6 @@ def render_card(split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR) -> RenderedCa
         answer_html=answer_html,
         links=split.links,
         links_html=links_html(split.links),
-        source_html=source_html(card.page, card.heading),
+        source_html=source_html(card.page, card.heading, url),
         explicit_id=split.explicit_id,
     )
