@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from ankigen.pmlists import list_marker_column
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -81,9 +83,16 @@ def parse_marker_line(line: str) -> AdmonitionHeader | None:
     return None
 
 
+def _marker_column(state: StateBlock) -> int:
+    """Where a marker must start: the container's own column. Python-Markdown indents list
+    item content 4 columns past the list marker (CommonMark only past its width)."""
+    marker = list_marker_column(state)
+    return state.blkIndent if marker is None else marker + BODY_INDENT
+
+
 def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     # The marker sits exactly at the container's indentation, as Python-Markdown requires.
-    if state.sCount[start_line] != state.blkIndent:
+    if state.sCount[start_line] != _marker_column(state):
         return False
     pos = state.bMarks[start_line] + state.tShift[start_line]
     maximum = state.eMarks[start_line]
@@ -95,7 +104,7 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     if silent:
         return True
 
-    body_indent = state.blkIndent + BODY_INDENT
+    body_indent = state.sCount[start_line] + BODY_INDENT
     last = start_line
     line = start_line + 1
     while line < end_line:
@@ -127,12 +136,13 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         token = state.push("admonition_title_close", "", -1)
         token.meta = {"marker": header.marker}
 
-    old_parent, old_max, old_indent = state.parentType, state.lineMax, state.blkIndent
+    old = (state.parentType, state.lineMax, state.blkIndent, state.listIndent)
     state.parentType = "admonition"
     state.lineMax = end
     state.blkIndent = body_indent
+    state.listIndent = -1  # the body is a fresh container, as in Python-Markdown
     state.md.block.tokenize(state, start_line + 1, end)
-    state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
+    state.parentType, state.lineMax, state.blkIndent, state.listIndent = old
 
     token = state.push("admonition_close", "div", -1)
     token.markup = header.marker

@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from ankigen.admonition import admonition_plugin
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
+from ankigen.pmlists import pm_lists_plugin
 
 __all__ = ["DEFAULT_FLAVOR", "EXTENSION_PLUGINS", "Flavor", "markdown", "with_ascii_fast_path"]
 
@@ -96,6 +97,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
     admonition_plugin(md)
+    pm_lists_plugin(md)
     highlight_plugin(md)
     for name, options in flavor.extensions:
         plugin = EXTENSION_PLUGINS.get(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import markdown
 import pytest
 
 from ankigen.admonition import parse_marker_line
@@ -160,3 +161,19 @@ def test_nearest_heading_is_recorded() -> None:
 def test_body_at_end_of_file_without_newline() -> None:
     (card,) = cards('??? question "Q"\n    last')
     assert body_text(card) == "last"
+
+
+def test_card_in_a_list_item_needs_four_spaces_like_the_site() -> None:
+    four = '- Item\n\n    ??? question "In the item?"\n        Yes.\n'
+    two = '- Item\n\n  ??? question "In the item?"\n      No.\n'
+    assert [plain_text(c.title) for c in cards(four)] == ["In the item?"]
+    assert cards(two) == ()
+    reference = markdown.Markdown(extensions=["admonition", "pymdownx.details"])
+    assert "<details" in reference.convert(four)
+    assert "<details" not in reference.reset().convert(two)
+
+
+def test_a_list_cannot_interrupt_a_paragraph_like_the_site() -> None:
+    (card,) = cards('??? question "Q"\n    Steps:\n    - one\n    - two\n')
+    assert [b[0].type for b in blocks(card.body)] == ["paragraph_open"]
+    assert body_text(card) == "Steps: - one - two"
