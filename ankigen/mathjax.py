@@ -8,11 +8,13 @@ delimiters Anki's MathJax reads, ``\\(…\\)`` and ``\\[…\\]``. A lone ``$`` s
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -74,6 +76,63 @@ def _render_block(
     return f'<div class="arithmatex">\\[\n{tex}\n\\]</div>\n'
 
 
+_ENV_OPEN = re.compile(r"\\begin\{([a-z]+\*?)\}")
+
+
+def _display_block_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A paragraph that is exactly ``\\[ … \\]`` or ``\\begin{env} … \\end{env}`` is display math.
+
+    As arithmatex: the whole blank-line-separated block must be the math, or it stays text.
+    """
+    if state.is_code_block(start_line):
+        return False
+    first = state.src[
+        state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]
+    ]
+    env = _ENV_OPEN.match(first)
+    if first.startswith("\\["):
+        closer = "\\]"
+    elif env is not None:
+        closer = f"\\end{{{env.group(1)}}}"
+    else:
+        return False
+    opener_len = 2 if env is None else env.end()
+    line = start_line
+    while line < end_line and not state.isEmpty(line):
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].rstrip()
+        if text.endswith(closer) and (line > start_line or len(text) >= opener_len + len(closer)):
+            break
+        line += 1
+    else:
+        return False
+    if line + 1 < end_line and not state.isEmpty(line + 1):
+        return False  # more text follows in the same block: not math as a whole
+    if silent:
+        return True
+    lines = [
+        state.src[state.bMarks[n] + state.tShift[n] : state.eMarks[n]]
+        for n in range(start_line, line + 1)
+    ]
+    raw = "\n".join(lines).rstrip()
+    if env is None:
+        tex = raw[2 : -len(closer)]
+        html = f"\\[{escapeHtml(tex)}\\]"
+    else:
+        html = f"\\[{escapeHtml(raw)}\\]"
+    token = state.push("math_display_raw", "div", 0)
+    token.content = html
+    token.block = True
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _render_display_raw(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f'<div class="arithmatex">{tokens[idx].content}</div>\n'
+
+
 def math_plugin(md: MarkdownIt) -> None:
     dollarmath_plugin(
         md, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True
@@ -82,3 +141,5 @@ def math_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_inline_double", _render_display)
     md.add_render_rule("math_block", _render_block)
+    md.block.ruler.before("paragraph", "math_display", _display_block_rule)
+    md.add_render_rule("math_display_raw", _render_display_raw)

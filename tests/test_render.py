@@ -153,3 +153,18 @@ def test_url_fast_path_agrees_with_markdown_it(scheme: str, rest: str) -> None:
     fast = markdown()
     assert fast.normalizeLink(url) == plain.normalizeLink(url)
     assert fast.normalizeLinkText(url) == plain.normalizeLinkText(url)
+
+
+def test_display_math_blocks_like_arithmatex() -> None:
+    card = one(
+        "\\[\nx < y\n\\]\n\n\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}\n\n\\[ one line \\]"
+    )
+    assert '<div class="arithmatex">\\[\nx &lt; y\n\\]</div>' in card.answer_html
+    env = "\\[\\begin{align}\na &amp;= b \\\\\nc &amp;= d\n\\end{align}\\]"
+    assert f'<div class="arithmatex">{env}</div>' in card.answer_html
+    assert '<div class="arithmatex">\\[ one line \\]</div>' in card.answer_html
+
+
+def test_display_math_with_trailing_text_is_not_a_block() -> None:
+    card = one("\\[\nx\n\\]\nmore words")
+    assert '<div class="arithmatex">' not in card.answer_html
