@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pipeline import render_source
 from ankigen.report import Report, make_report, report_json, report_text
+from ankigen.snippets import SnippetOptions, expand_snippets
 from ankigen.sources import discover, read_source
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build"]
@@ -92,6 +94,7 @@ def _plan_build(
 ) -> BuildPlan:
     site = config.site
     root, paths = discover(site.docs_dir if site is not None else source)
+    snippets = _snippet_options(config)
     problems: list[Diagnostic] = []
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
@@ -103,6 +106,9 @@ def _plan_build(
             problems.extend(exc.diagnostics)
             continue
         text, meta = split_front_matter(page.text)
+        if snippets is not None:
+            text, found = expand_snippets(text, shown, snippets, _read_snippet)
+            problems.extend(found)
         if isinstance(meta.get("title"), str):
             meta_titles[page.rel] = str(meta["title"])
         pages[page.rel] = (replace(page, text=text), shown)
@@ -167,6 +173,30 @@ def _plan_build(
     if has_errors(problems):
         raise AnkigenError(problems)
     return BuildPlan(config, len(paths), tuple(cards), identified, tuple(problems), output)
+
+
+def _snippet_options(config: Config) -> SnippetOptions | None:
+    """pymdownx.snippets settings when the site enables it; paths relative to the site."""
+    for name, raw in config.flavor.extensions:
+        if name != "pymdownx.snippets":
+            continue
+        options = json.loads(raw)
+        base = options.get("base_path", ["."])
+        bases = [base] if isinstance(base, str) else [str(b) for b in base]
+        site_dir = config.site.config_file.parent if config.site is not None else config.root
+        return SnippetOptions(
+            base_paths=tuple((site_dir / b).resolve() for b in bases),
+            root=site_dir.resolve(),
+            check_paths=bool(options.get("check_paths", False)),
+        )
+    return None
+
+
+def _read_snippet(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:

@@ -59,6 +59,15 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
 }
 
 
+def _plain(value: object) -> object:
+    """Read-only mappings and tuples (as the site loader freezes them) as JSON-able values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Flavor:
     """Which site extensions a page is rendered with, and their options (as sorted JSON)."""
@@ -69,7 +78,7 @@ class Flavor:
     def of(cls, extensions: Iterable[tuple[str, Mapping[str, object]]]) -> Flavor:
         return cls(
             tuple(
-                (name, json.dumps(options, sort_keys=True, default=repr))
+                (name, json.dumps(_plain(options), sort_keys=True, default=repr))
                 for name, options in extensions
             )
         )
