@@ -56,18 +56,21 @@ EXT_FIXTURES = Path(__file__).parent / "fixtures" / "differential" / "ext"
 EXT_PAGES = sorted(EXT_FIXTURES.glob("*.md")) if EXT_FIXTURES.is_dir() else []
 
 
-def _site_extensions(page: Path) -> tuple[list[str], dict[str, dict[str, object]]]:
+def _site_extensions(
+    page: Path,
+) -> tuple[list[str], dict[str, dict[str, object]], tuple[str, ...]]:
     spec = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
-    return list(spec["extensions"]), dict(spec.get("extension_configs", {}))
+    types = tuple(spec.get("types", ("question", "help", "faq")))
+    return list(spec["extensions"]), dict(spec.get("extension_configs", {})), types
 
 
 @pytest.mark.parametrize("page", EXT_PAGES, ids=lambda p: p.name)
 def test_cards_match_the_reference_with_site_extensions(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
-    extensions, configs = _site_extensions(page)
-    expected = reference_cards(text, extensions=extensions, extension_configs=configs)
+    extensions, configs, types = _site_extensions(page)
+    expected = reference_cards(text, types=types, extensions=extensions, extension_configs=configs)
     flavor = Flavor.of((name, configs.get(name, {})) for name in extensions)
-    result = render_page(text, flavor=flavor)
+    result = render_page(text, types=types, flavor=flavor)
     got = [
         RefCard(
             question=normalize_ws(html_text(card.question_html)),
