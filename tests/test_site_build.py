@@ -4,15 +4,19 @@ order, front matter is dropped and the Source field links to the published page.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from ankigen.build import plan_build
 from ankigen.cli import main
+from ankigen.config import load_config
 from ankigen.frontmatter import split_front_matter
 from ankigen.layout import page_url, slugify
-from ankigen.site import load_site
+from ankigen.site import PyApply, PyName, load_site
 from tests.anki_harness import fresh_collection, import_apkg, notes
+from tests.reference import RefCard, html_text, normalize_ws, reference_cards
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "two-sections"
 
@@ -92,3 +96,55 @@ def test_page_titles_and_subdecks_setting(site: Path, tmp_path: Path) -> None:
     assert '"deck": "Deep Learning Cards::Training"' in lock
     (site / "ankigen.toml").write_text('subdecks = "folders"\n', encoding="utf-8")
     assert main(["build", str(site), "-o", str(tmp_path / "o.apkg")], env={}) == 1
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, PyName | PyApply):
+        raise ValueError("needs the real Python object")
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+SITES = [p.parent for p in sorted((SITE.parent).glob("*/mkdocs.yml"))]
+
+
+@pytest.mark.parametrize(
+    "site_dir", [s for s in SITES if s.name in ("two-sections", "snippets")], ids=lambda p: p.name
+)
+def test_every_page_of_a_fixture_site_matches_the_reference(
+    site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "site"
+    shutil.copytree(site_dir, copy)
+    (copy / ".git").mkdir()
+    monkeypatch.chdir(copy)  # mkdocs builds from the config's folder
+    config = load_config(copy)
+    assert config.site is not None
+    extensions = ["toc", "tables", "fenced_code"]
+    configs: dict[str, Mapping[str, object]] = {}
+    for name, options in config.site.markdown_extensions:
+        extensions.append(name)
+        try:
+            plain = _plain(options)
+        except ValueError:
+            continue
+        assert isinstance(plain, dict)
+        configs[name] = plain
+    plan = plan_build(copy, config, now=1, output=tmp_path / "x.apkg")
+    for page in sorted(config.site.docs_dir.rglob("*.md")):
+        rel = page.relative_to(config.site.docs_dir).as_posix()
+        text, _meta = split_front_matter(page.read_text(encoding="utf-8"))
+        expected = reference_cards(text, extensions=extensions, extension_configs=configs)
+        ours = [
+            RefCard(
+                normalize_ws(html_text(c.question_html)),
+                normalize_ws(html_text(c.answer_html)),
+                tuple(link.href for link in c.links),
+            )
+            for c in plan.cards
+            if c.page == rel
+        ]
+        assert ours == expected, rel
