@@ -323,10 +323,57 @@ def _question(rng: random.Random, seen: set[str]) -> str:
     return text
 
 
+SITE_CONFIG = """\
+site_name: Benchmark Cards
+site_url: https://bench.example.org/
+markdown_extensions:
+  - abbr
+  - admonition
+  - attr_list
+  - def_list
+  - footnotes
+  - md_in_html
+  - tables
+  - toc:
+      permalink: true
+  - pymdownx.arithmatex:
+      generic: true
+  - pymdownx.caret
+  - pymdownx.critic
+  - pymdownx.details
+  - pymdownx.emoji
+  - pymdownx.highlight
+  - pymdownx.inlinehilite
+  - pymdownx.keys
+  - pymdownx.mark
+  - pymdownx.smartsymbols
+  - pymdownx.snippets
+  - pymdownx.superfences
+  - pymdownx.tabbed:
+      alternate_style: true
+  - pymdownx.tasklist
+  - pymdownx.tilde
+"""
+
+
 def generate(
-    folder: Path, n_cards: int, seed: int, per_page: int = 50, mix: Mix | None = None
+    folder: Path,
+    n_cards: int,
+    seed: int,
+    per_page: int = 50,
+    mix: Mix | None = None,
+    *,
+    site: bool = False,
 ) -> int:
-    """Write ``n_cards`` question boxes into ``folder`` as mkdocs-material pages; return pages."""
+    """Write ``n_cards`` question boxes into ``folder`` as mkdocs-material pages; return pages.
+
+    With ``site``, ``folder`` becomes an mkdocs site (mkdocs.yml with every extension a
+    mkdocs-material site typically enables, pages under docs/).
+    """
+    if site:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "mkdocs.yml").write_text(SITE_CONFIG, encoding="utf-8")
+        return generate(folder / "docs", n_cards, seed, per_page, mix)
     mix = mix or Mix()
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -477,18 +524,24 @@ def _run_once(build: Builder, source: Path, scratch: Path) -> tuple[float, int, 
 
 
 def measure(
-    sizes: Sequence[int], repeat: int, seed: int, per_page: int, scratch: Path
+    sizes: Sequence[int],
+    repeat: int,
+    seed: int,
+    per_page: int,
+    scratch: Path,
+    *,
+    site: bool = False,
 ) -> dict[int, dict[str, Timing]]:
     builders = _builders()
     # Warm-up: imports, lru caches, Pygments lexers, genanki's model requirements.
     warm = scratch / "warm-up"
-    generate(warm, 60, seed, per_page)
+    generate(warm, 60, seed, per_page, site=site)
     for build in builders.values():
         _run_once(build, warm, scratch)
     results: dict[int, dict[str, Timing]] = {}
     for size in sizes:
         source = scratch / f"cards-{size}"
-        pages = generate(source, size, seed, per_page)
+        pages = generate(source, size, seed, per_page, site=site)
         print(f"  {size} cards in {pages} pages: ", end="", file=sys.stderr, flush=True)
         timings = {name: Timing() for name in builders}
         for _ in range(repeat):  # interleaved, so drift hits every variant alike
@@ -661,6 +714,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1234, help="seed of the generator")
     parser.add_argument("--per-page", type=int, default=50, help="cards per page (default: 50)")
     parser.add_argument(
+        "--site",
+        action="store_true",
+        help="build the pages as an mkdocs site with every usual mkdocs-material extension on",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also run cProfile on our build at the largest size",
@@ -678,7 +736,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(f"python {sys.version.split()[0]}; scratch {scratch}", file=sys.stderr)
         if args.repeat > 0:
-            results = measure(args.sizes, args.repeat, args.seed, args.per_page, scratch)
+            results = measure(
+                args.sizes, args.repeat, args.seed, args.per_page, scratch, site=args.site
+            )
             print(report(results, args.repeat))
         if args.profile:
             print()
