@@ -11,6 +11,15 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 from ankigen.admonition import admonition_plugin
+from ankigen.ext_inline import (
+    caret_plugin,
+    critic_plugin,
+    emoji_plugin,
+    keys_plugin,
+    mark_plugin,
+    smartsymbols_plugin,
+    tilde_plugin,
+)
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
@@ -37,10 +46,6 @@ def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:
 Plugin = Callable[[MarkdownIt, Mapping[str, object]], None]
 
 
-def _strikethrough(md: MarkdownIt, options: Mapping[str, object]) -> None:
-    md.enable("strikethrough")
-
-
 def _tables(md: MarkdownIt, options: Mapping[str, object]) -> None:
     md.enable("table")
 
@@ -54,8 +59,14 @@ def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
 # details and fenced code are always on: cards need them.
 EXTENSION_PLUGINS: dict[str, Plugin] = {
     "tables": _tables,
-    "pymdownx.tilde": _strikethrough,
+    "pymdownx.tilde": tilde_plugin,
     "pymdownx.arithmatex": _math,
+    "pymdownx.mark": mark_plugin,
+    "pymdownx.caret": caret_plugin,
+    "pymdownx.keys": keys_plugin,
+    "pymdownx.smartsymbols": smartsymbols_plugin,
+    "pymdownx.critic": critic_plugin,
+    "pymdownx.emoji": emoji_plugin,
 }
 
 
