@@ -15,12 +15,14 @@ from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.frontmatter import split_front_matter
 from ankigen.fsutil import write_text_atomic
 from ankigen.ids import Identified, check_notetype, identify
-from ankigen.layout import place_pages
+from ankigen.layout import page_url, place_pages
 from ankigen.lockfile import dump_lock, load_lock
+from ankigen.media import MediaLibrary
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pipeline import render_source
+from ankigen.refs import CardRefs
 from ankigen.report import Report, make_report, report_json, report_text
 from ankigen.snippets import SnippetOptions, expand_snippets
 from ankigen.sources import discover, read_source
@@ -120,11 +122,23 @@ def _plan_build(
         site=site,
         subdecks=config.subdecks,
     )
+    library = MediaLibrary(root)
+
+    def refs(rel: str) -> CardRefs:
+        return CardRefs(
+            page=rel,
+            resolve_image=library.resolve,
+            page_url=(lambda target: page_url(target, site)) if site is not None else None,
+            site_url=site.site_url if site is not None else None,
+        )
+
     cards: list[RenderedCard] = []
     for rel in sorted(pages, key=lambda r: places[r].order):
         page, shown = pages[rel]
         try:
-            result = render_source(replace(page, url=places[rel].url), config.types, config.flavor)
+            result = render_source(
+                replace(page, url=places[rel].url), config.types, config.flavor, refs
+            )
         except AnkigenError as exc:
             problems.extend(_relocate(d, shown) for d in exc.diagnostics)
             continue

@@ -246,6 +246,7 @@ def identify(
                 deck=card_deck,
                 was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
                 maybe=maybe.get(due),
+                media=card.media,
             )
         )
     notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now))

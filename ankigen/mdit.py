@@ -23,6 +23,7 @@ from ankigen.ext_inline import (
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
+from ankigen.refs import refs_plugin
 
 __all__ = ["DEFAULT_FLAVOR", "EXTENSION_PLUGINS", "Flavor", "markdown", "with_ascii_fast_path"]
 
@@ -119,6 +120,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     admonition_plugin(md)
     pm_lists_plugin(md)
     highlight_plugin(md)
+    refs_plugin(md)
     for name, options in flavor.extensions:
         plugin = EXTENSION_PLUGINS.get(name)
         if plugin is not None:

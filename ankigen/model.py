@@ -7,6 +7,9 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from ankigen.errors import Diagnostic
+from ankigen.media import MediaFile
+
 __all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
 
 
@@ -64,6 +67,8 @@ class RenderedCard:
     links_html: str
     source_html: str
     explicit_id: str | None = None
+    media: tuple[MediaFile, ...] = ()  # local images the fields reference, to bundle
+    problems: tuple[Diagnostic, ...] = ()  # found while rendering (missing image, …)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Note:
     deck: str = ""
     was_deck: str = ""  # the deck an existing card was in, when the source moved it
     maybe: str | None = None  # GUID of an earlier note this new one may continue
+    media: tuple[MediaFile, ...] = ()
 
     @property
     def is_tombstone(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import sqlite3
 import tempfile
@@ -97,13 +98,18 @@ def write_apkg(
 ) -> None:
     """Write atomically: a temp file in the same folder, then a rename."""
     collection = _collection_bytes(deck_name, notes, notetype, notetype_mod)
+    media = sorted({m.name: m for note in notes for m in note.media}.values(), key=lambda m: m.name)
+    blobs = [(m.name, m.path.read_bytes()) for m in media]  # read before the temp file exists
+    manifest = json.dumps({str(i): name for i, (name, _) in enumerate(blobs)}, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
             archive.writestr(_entry("collection.anki2"), collection, compresslevel=6)
-            archive.writestr(_entry("media"), b"{}")
+            archive.writestr(_entry("media"), manifest.encode("utf-8"))
+            for i, (_name, data) in enumerate(blobs):
+                archive.writestr(_entry(str(i)), data)
         tmp.chmod(0o644)
         tmp.replace(path)
     except BaseException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from ankigen.links import split_card
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.parse import parse_page
+from ankigen.refs import CardRefs
 from ankigen.render import render_card
 
 __all__ = ["PageResult", "render_page", "render_source"]
@@ -24,12 +25,19 @@ class PageResult:
 
 
 def render_source(
-    page: SourceFile, types: Sequence[str], flavor: Flavor = DEFAULT_FLAVOR
+    page: SourceFile,
+    types: Sequence[str],
+    flavor: Flavor = DEFAULT_FLAVOR,
+    refs: Callable[[str], CardRefs] | None = None,
 ) -> PageResult:
+    """Cards of one page. ``refs`` makes, per card, what resolves its images and links."""
     cards: list[RenderedCard] = []
     problems: list[Diagnostic] = []
     for card in parse_page(page, types, flavor):
-        rendered = render_card(split_card(card), flavor, page.url)
+        rendered = render_card(
+            split_card(card), flavor, page.url, refs(page.rel) if refs is not None else None
+        )
+        problems.extend(rendered.problems)
         if not rendered.question_text and not rendered.question_html:
             problems.append(
                 Diagnostic(

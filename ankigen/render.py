@@ -9,9 +9,12 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
+from ankigen.errors import Diagnostic, Severity
 from ankigen.layout import slugify
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
 from ankigen.model import Link, RenderedCard, SplitCard
+from ankigen.refs import ENV_KEY, CardRefs, stamp_lines
+from ankigen.sanitize import sanitize
 
 __all__ = ["links_html", "plain_text", "render_card", "source_html"]
 
@@ -82,11 +85,28 @@ def tombstone_source_html(page: str, question: str) -> str:
     )
 
 
+def _has_raw_html(tokens: Sequence[Token]) -> bool:
+    for token in tokens:
+        if token.type in ("html_block", "html_inline"):
+            return True
+        if token.children and _has_raw_html(token.children):
+            return True
+    return False
+
+
 def render_card(
-    split: SplitCard, flavor: Flavor = DEFAULT_FLAVOR, url: str | None = None
+    split: SplitCard,
+    flavor: Flavor = DEFAULT_FLAVOR,
+    url: str | None = None,
+    refs: CardRefs | None = None,
 ) -> RenderedCard:
+    """Field HTML of one card. ``refs`` resolves its images and links to other pages."""
     md = markdown(flavor)
     env: dict[str, object] = {}
+    if refs is not None:
+        stamp_lines(split.question)
+        stamp_lines(split.answer)
+        env[ENV_KEY] = refs
     if split.question_is_block:
         question_html = md.renderer.render(list(split.question), md.options, env).strip()
     else:
@@ -94,6 +114,22 @@ def render_card(
         question_html = _html_renderer(md).renderInline(children, md.options, env)
     answer_html = md.renderer.render(list(split.answer), md.options, env).strip()
     card = split.card
+    if _has_raw_html(split.question) or _has_raw_html(split.answer):
+        image = (lambda src: refs.image(src, card.line)) if refs is not None else None
+        question_html, dropped_q = sanitize(question_html, image)
+        answer_html, dropped_a = sanitize(answer_html, image)
+        dropped = sorted(set(dropped_q) | set(dropped_a))
+        if dropped and refs is not None:
+            refs.problems.append(
+                Diagnostic(
+                    card.page,
+                    f"unsafe HTML removed from the card: {', '.join(dropped)}",
+                    hint="cards are plain HTML and CSS: no scripts, styles, frames or event "
+                    "handlers",
+                    line=card.line,
+                    severity=Severity.WARNING,
+                )
+            )
     return RenderedCard(
         page=card.page,
         line=card.line,
@@ -106,4 +142,6 @@ def render_card(
         links_html=links_html(split.links),
         source_html=source_html(card.page, card.heading, url),
         explicit_id=split.explicit_id,
+        media=tuple(refs.media) if refs is not None else (),
+        problems=tuple(refs.problems) if refs is not None else (),
     )

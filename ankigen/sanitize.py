@@ -1,0 +1,81 @@
+"""Raw HTML from the pages, made safe for Anki with nh3 (a maintained sanitizer, not regexes).
+
+Only cards whose Markdown holds raw HTML go through it: everything markdown-it generates is
+escaped by construction. Kept: the tags and attributes an answer needs (including ours:
+classes, details/summary, task-list checkboxes). Removed: scripts, styles, iframes, event
+handlers, ``javascript:`` URLs, ``data:`` URLs outside images. What was removed is reported,
+so the author hears about it with ``path:line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import nh3
+
+__all__ = ["sanitize"]
+
+_TAGS = (set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "tfoot", "caption"}) - {"map"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()
+}
+for _tag, _extra in {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "details": {"open"},
+    "input": {"type", "checked", "disabled"},
+    "img": {"title", "loading"},
+    "a": {"title"},
+    "ol": {"type", "reversed"},
+}.items():
+    _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
+_DROP_WITH_CONTENT = {"script", "style"}
+
+
+class _Inventory(HTMLParser):
+    """Which tags and attributes a fragment holds (to say what the sanitizer removed)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if value and value.strip().lower().startswith(("javascript:", "vbscript:", "data:")):
+                self.attributes.add(f"{name}={value.strip().split(':', 1)[0].lower()}:")
+
+
+def _inventory(html: str) -> _Inventory:
+    found = _Inventory()
+    found.feed(html)
+    found.close()
+    return found
+
+
+def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str, list[str]]:
+    """(safe HTML, what was removed); ``image`` rewrites each ``<img src>``."""
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        lowered = value.strip().lower()
+        if tag == "img" and attribute == "src":
+            return image(value) if image is not None else value
+        if lowered.startswith("data:"):
+            return None  # data: URLs only for images
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        clean_content_tags=_DROP_WITH_CONTENT,
+        url_schemes={"http", "https", "mailto", "data"},
+        link_rel=None,
+        attribute_filter=attribute_filter,
+    )
+    before, after = _inventory(html), _inventory(cleaned)
+    removed = [f"<{t}>" for t in sorted(before.tags - after.tags)]
+    removed += sorted(a for a in before.attributes - after.attributes)
+    return cleaned, removed
