@@ -650,11 +650,17 @@ _SYMBOLS: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], list[Piece
 )
 
 
+# Matches wherever any of the patterns above could: most text has none, and skips them all.
+_ANY_SYMBOL = re.compile(r"\((?:tm|c|r)\)|\+/-|-->|<--|=/=|\d/\d|\d(?:st|nd|rd|th)|c/o")
+
+
 def _apply_symbols(
     text: str,
     patterns: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str]], list[Piece] | None]]],
 ) -> list[Piece]:
     pieces: list[Piece] = [("text", text)]
+    if not _ANY_SYMBOL.search(text):
+        return pieces
     for pattern, replace in patterns:
         out: list[Piece] = []
         for kind, part in pieces:
@@ -685,7 +691,8 @@ def smartsymbols_plugin(md: MarkdownIt, options: Options) -> None:
 
     def rule(state: StateCore) -> None:
         for block in state.tokens:
-            if block.type == "inline" and block.children:
+            # The block's source holds every text its children can hold: most has no symbol.
+            if block.type == "inline" and block.children and _ANY_SYMBOL.search(block.content):
                 block.children = _symbols_in(block.children, patterns)
 
     md.core.ruler.before("text_join", "pymdownx_smartsymbols", rule)

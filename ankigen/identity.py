@@ -87,6 +87,8 @@ def _candidates(
         if entry.body:
             by_body.setdefault(entry.body, []).append(entry)
         by_page.setdefault(entry.page, []).append(entry)
+    if not orphans:
+        return scored, proposals
     cross_page = len(open_cards) * len(orphans) <= CROSS_PAGE_PAIRS
     questions = {e.guid: normalize_question(e.question) for e in orphans}
     matcher = difflib.SequenceMatcher(None, autojunk=False)
