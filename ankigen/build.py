@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import gc
+import hashlib
 import json
 import re
+import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -215,6 +218,32 @@ def _read_snippet(path: Path) -> str | None:
 
 def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:
     return Diagnostic(shown, diag.message, diag.hint, diag.line, diag.col, diag.severity)
+
+
+@contextmanager
+def project_lock(lock_path: Path) -> Iterator[None]:
+    """One build at a time per project: a second one stops with a clear error.
+
+    The lock is an advisory ``flock`` on a file in the temp folder named after the project's
+    lockfile, so nothing is left in the project; the OS releases it if a build dies.
+    """
+    key = hashlib.sha256(str(lock_path.resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"ankigen-{key}.busy"
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise AnkigenError(
+                Diagnostic(
+                    _shown(lock_path),
+                    "another ankigen build is writing this project right now",
+                    hint="wait for it to finish, then build again",
+                )
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_build(plan: BuildPlan) -> None:

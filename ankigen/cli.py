@@ -6,6 +6,8 @@ Exit status: 0 ok, 1 the build cannot be trusted (errors, or warnings under --st
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 import time
@@ -15,10 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ankigen import __version__
-from ankigen.build import BuildPlan, apkg_name, plan_build, write_build
+from ankigen.build import BuildPlan, apkg_name, plan_build, project_lock, write_build
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
-from ankigen.report import report_details, report_text
+from ankigen.report import STATUSES, report_details, report_text
 from ankigen.sources import require_source
 
 __all__ = ["console", "main"]
@@ -64,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
             "--strict",
             action="store_true",
             help="treat warnings as errors: exit 1 and write nothing",
+        )
+        p.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="text (default): diagnostics on stderr and a summary line; json: one JSON "
+            "document on stdout with every diagnostic and the counts, for CI",
         )
         p.add_argument(
             "--accept",
@@ -156,6 +165,36 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     environ = dict(os.environ) if env is None else env
+    with contextlib.ExitStack() as stack:
+        status = _run(args, environ, stack)
+    return status
+
+
+def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: bool) -> str:
+    data: dict[str, object] = {
+        "ok": ok,
+        "diagnostics": [
+            {
+                "path": d.path,
+                "line": d.line,
+                "col": d.col,
+                "severity": str(d.severity),
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ],
+    }
+    if plan is not None:
+        report = plan.report
+        data["notes"] = report.live
+        data["counts"] = {s: report.count(s) for s in STATUSES}
+        data["output"] = str(plan.output)
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _run(args: argparse.Namespace, environ: dict[str, str], stack: contextlib.ExitStack) -> int:
+    as_json = args.format == "json"
     try:
         source = Path(args.source)
         require_source(source)
@@ -163,13 +202,23 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         if args.types is not None:
             config = replace(config, types=normalize_types(args.types, "--types"))
         output = _output_path(getattr(args, "output", None), config)
+        if args.command == "build":
+            stack.enter_context(project_lock(config.lock_path))
         plan = plan_build(source, config, _clock(environ), output, frozenset(args.accept))
     except AnkigenError as exc:
-        _print(exc.diagnostics, sys.stderr)
+        if as_json:
+            print(_json_report(exc.diagnostics, None, ok=False))
+        else:
+            _print(exc.diagnostics, sys.stderr)
         return EXIT_FAIL
-    _print(plan.diagnostics, sys.stderr)
-    if args.strict and plan.diagnostics:
-        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
+    failed = bool(args.strict and plan.diagnostics)
+    if as_json:
+        print(_json_report(plan.diagnostics, plan, ok=not failed))
+    else:
+        _print(plan.diagnostics, sys.stderr)
+    if failed:
+        if not as_json:
+            print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
         return EXIT_FAIL
     if args.command == "build":
         try:
@@ -187,6 +236,8 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
                 sys.stderr,
             )
             return EXIT_FAIL
+    if as_json:
+        return EXIT_OK
     report = plan.report
     if args.command == "diff":
         print(report_text(report), end="")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ankigen import package
+from ankigen.build import project_lock
 from ankigen.cli import main
 from tests.conftest import MakeProject, Project
 
@@ -256,3 +257,26 @@ def test_emptying_a_built_source_marks_every_note_removed(
     assert "warning: no cards found in 1 Markdown page(s); all 2 notes of the last build" in err
     lock = json.loads(project.lock.read_text(encoding="utf-8"))
     assert [n.get("removed") for n in lock["notes"]] == [True, True]
+
+
+def test_check_json_for_ci(make_project: MakeProject, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"a.md": '??? question "Q"\n    a\n\n??? question "Empty?"\n'})
+    assert main(["check", str(project.source), "--format", "json"], env={}) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is True and data["notes"] == 2 and data["counts"]["new"] == 2
+    (diag,) = data["diagnostics"]
+    assert (diag["line"], diag["severity"]) == (4, "warning")
+    assert main(["check", str(project.source), "--format", "json", "--strict"], env={}) == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False
+    assert main(["check", str(project.root / "nope"), "--format", "json"], env={}) == 1
+    assert "source path does not exist" in capsys.readouterr().out
+
+
+def test_a_second_build_at_the_same_time_stops_with_a_clear_error(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with project_lock(project.root / "ankigen.lock"):
+        assert project.build() == 1
+    assert "another ankigen build is writing this project right now" in capsys.readouterr().err
+    assert not project.apkg.exists()
+    assert project.build() == 0
