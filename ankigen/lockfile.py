@@ -12,7 +12,7 @@ from typing import Any
 
 from ankigen.errors import AnkigenError, Diagnostic
 
-__all__ = ["LOCK_VERSION", "Lock", "LockEntry", "dump_lock", "load_lock"]
+__all__ = ["LOCK_VERSION", "Lock", "LockEntry", "dump_lock", "json_lines", "load_lock"]
 
 LOCK_VERSION = 1
 
@@ -41,15 +41,25 @@ class Lock:
     notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
 
 
+def json_lines(head: dict[str, object], key: str, rows: list[dict[str, object]]) -> str:
+    """A JSON object whose ``key`` list holds one row per line: diffs read note by note.
+
+    Each piece goes through json's C encoder (``indent`` would force the slow Python one).
+    """
+    parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+    body = ",\n".join(f"    {json.dumps(row, ensure_ascii=False)}" for row in rows)
+    rows_text = f"[\n{body}\n  ]" if rows else "[]"
+    return "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: {rows_text}\n}}\n"
+
+
 def dump_lock(lock: Lock) -> str:
     entries = sorted(lock.notes.values(), key=lambda e: (e.page, e.question, e.guid))
-    data = {
+    head: dict[str, object] = {
         "version": LOCK_VERSION,
         "namespace": lock.namespace,
         "notetype": _notetype_json(lock),
-        "notes": [_entry_json(e) for e in entries],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_lines(head, "notes", [_entry_json(e) for e in entries])
 
 
 def _notetype_json(lock: Lock) -> dict[str, object]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ankigen.ids import REMOVED_TAG
-from ankigen.lockfile import LockEntry
+from ankigen.lockfile import LockEntry, json_lines
 from ankigen.model import Note, RenderedCard
 
 __all__ = [
@@ -94,28 +93,13 @@ def make_report(
 
 
 def report_json(report: Report) -> str:
-    data = {
+    counts = dict.fromkeys(STATUSES, 0)
+    for entry in report.entries:
+        counts[entry.status] += 1
+    head: dict[str, object] = {
         "deck": report.deck,
         "output": report.output,
-        "counts": {status: report.count(status) for status in STATUSES},
-        "notes": [
-            {
-                key: value
-                for key, value in (
-                    ("status", e.status),
-                    ("page", e.page),
-                    ("line", e.line),
-                    ("question", e.question),
-                    ("guid", e.guid),
-                    ("was_page", e.was_page),
-                    ("was_question", e.was_question),
-                    ("deck", e.deck),
-                    ("was_deck", e.was_deck),
-                )
-                if value != "" or key in ("status", "page", "line", "question", "guid")
-            }
-            for e in report.entries
-        ],
+        "counts": counts,
         "proposed_matches": [
             {
                 "page": p.page,
@@ -129,7 +113,25 @@ def report_json(report: Report) -> str:
             for p in report.proposals
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    rows: list[dict[str, object]] = [
+        {
+            key: value
+            for key, value in (
+                ("status", e.status),
+                ("page", e.page),
+                ("line", e.line),
+                ("question", e.question),
+                ("guid", e.guid),
+                ("was_page", e.was_page),
+                ("was_question", e.was_question),
+                ("deck", e.deck),
+                ("was_deck", e.was_deck),
+            )
+            if value != "" or key in ("status", "page", "line", "question", "guid")
+        }
+        for e in report.entries
+    ]
+    return json_lines(head, "notes", rows)
 
 
 def report_text(report: Report) -> str:
