@@ -91,13 +91,13 @@ def _marker_column(state: StateBlock) -> int:
 
 
 def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[pos : pos + 3] not in ("???", "!!!"):  # cheap test first: most lines fail it
+        return False
     # The marker sits exactly at the container's indentation, as Python-Markdown requires.
     if state.sCount[start_line] != _marker_column(state):
         return False
-    pos = state.bMarks[start_line] + state.tShift[start_line]
     maximum = state.eMarks[start_line]
-    if state.src[pos : pos + 3] not in ("???", "!!!"):
-        return False
     header = parse_marker_line(state.src[pos:maximum])
     if header is None:
         return False

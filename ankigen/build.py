@@ -247,6 +247,11 @@ def project_lock(lock_path: Path) -> Iterator[None]:
 
 
 def write_build(plan: BuildPlan) -> None:
+    with _gc_paused():
+        _write_build(plan)
+
+
+def _write_build(plan: BuildPlan) -> None:
     ident = plan.identified
     write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
     write_text_atomic(plan.config.lock_path, dump_lock(ident.lock))

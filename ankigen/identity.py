@@ -25,6 +25,7 @@ import difflib
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ankigen.lockfile import Lock, LockEntry
 
@@ -60,6 +61,7 @@ class Proposal:
     similarity: float
 
 
+@lru_cache(maxsize=1 << 16)  # each build asks several times per card
 def normalize_question(text: str) -> str:
     """NFC, whitespace collapsed, case folded: cosmetic edits keep the same identity."""
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()

@@ -23,6 +23,7 @@ from ankigen.ext_inline import (
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
+from ankigen.quiet import quiet_markdown_it
 from ankigen.refs import refs_plugin
 
 __all__ = ["DEFAULT_FLAVOR", "EXTENSION_PLUGINS", "Flavor", "markdown", "with_ascii_fast_path"]
@@ -51,6 +52,10 @@ def _tables(md: MarkdownIt, options: Mapping[str, object]) -> None:
     md.enable("table")
 
 
+def _strikethrough(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    md.enable("strikethrough")
+
+
 def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
     math_plugin(md)
 
@@ -61,6 +66,8 @@ def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
 EXTENSION_PLUGINS: dict[str, Plugin] = {
     "tables": _tables,
     "pymdownx.tilde": tilde_plugin,
+    # Not a Python-Markdown extension: GFM's ~~strike~~, for pages without a site config.
+    "ankigen.strikethrough": _strikethrough,
     "pymdownx.arithmatex": _math,
     "pymdownx.mark": mark_plugin,
     "pymdownx.caret": caret_plugin,
@@ -100,13 +107,14 @@ class Flavor:
 
 
 DEFAULT_FLAVOR = Flavor.of(
-    (name, {}) for name in ("tables", "pymdownx.tilde", "pymdownx.arithmatex")
+    (name, {}) for name in ("tables", "ankigen.strikethrough", "pymdownx.arithmatex")
 )
 
 
 @lru_cache(maxsize=8)
 def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     """CommonMark + linkify (full URLs only) + admonitions + highlighting + the flavor's plugins."""
+    quiet_markdown_it()
     md = MarkdownIt("commonmark", {"linkify": True, "html": True})
     md.enable("linkify")
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # type: ignore[union-attr]

@@ -30,9 +30,12 @@ class MediaProblem:
     hint: str
 
 
+_REMOTE = ("#", "//", "http://", "https://", "mailto:", "data:")
+
+
 def is_local(src: str) -> bool:
     """A path to a file of the site (not a URL, not a data: URI, not an anchor)."""
-    if not src or src.startswith(("#", "//")):
+    if not src or src.startswith(_REMOTE):  # the common cases, without parsing
         return False
     return not urlsplit(src).scheme
 

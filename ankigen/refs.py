@@ -134,7 +134,10 @@ def refs_plugin(md: MarkdownIt) -> None:
 def stamp_lines(tokens: Sequence[Token]) -> None:
     """Give image and link tokens inside inline tokens the line of their block."""
     for token in tokens:
-        if token.type == "inline" and token.map and token.children:
+        if token.type != "inline" or not token.map or not token.children:
+            continue
+        # Local images and links need "[" or raw HTML; bare URLs are never local.
+        if "[" in token.content or "<" in token.content:
             for child in token.children:
                 if child.type in ("image", "link_open"):
                     child.meta["line"] = token.map[0] + 1

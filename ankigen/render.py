@@ -87,9 +87,14 @@ def tombstone_source_html(page: str, question: str) -> str:
 
 def _has_raw_html(tokens: Sequence[Token]) -> bool:
     for token in tokens:
-        if token.type in ("html_block", "html_inline"):
+        if token.type == "html_block":
             return True
-        if token.children and _has_raw_html(token.children):
+        # Raw inline HTML needs a "<" in its block's source: skip the children otherwise.
+        if (
+            token.type == "inline"
+            and "<" in token.content
+            and any(child.type == "html_inline" for child in token.children or ())
+        ):
             return True
     return False
 

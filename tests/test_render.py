@@ -82,7 +82,7 @@ def test_templates_have_no_script_and_no_remote_resources() -> None:
 
 def test_tables_and_strikethrough() -> None:
     card = one("| a | b |\n|---|---|\n| 1 | ~~2~~ |")
-    assert "<table>" in card.answer_html and "<del>2</del>" in card.answer_html
+    assert "<table>" in card.answer_html and "<s>2</s>" in card.answer_html
 
 
 def test_bare_url_in_prose_becomes_a_link_but_stays_in_the_answer() -> None:
