@@ -11,6 +11,15 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 from ankigen.admonition import admonition_plugin
+from ankigen.ext_block import (
+    abbr_plugin,
+    attr_list_plugin,
+    def_list_plugin,
+    footnotes_plugin,
+    html_details_plugin,
+    md_in_html_plugin,
+    tasklist_plugin,
+)
 from ankigen.ext_inline import (
     caret_plugin,
     critic_plugin,
@@ -25,6 +34,7 @@ from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
 from ankigen.quiet import quiet_markdown_it
 from ankigen.refs import refs_plugin
+from ankigen.tabbed import tabbed_plugin
 
 __all__ = ["DEFAULT_FLAVOR", "EXTENSION_PLUGINS", "Flavor", "markdown", "with_ascii_fast_path"]
 
@@ -75,6 +85,18 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "pymdownx.smartsymbols": smartsymbols_plugin,
     "pymdownx.critic": critic_plugin,
     "pymdownx.emoji": emoji_plugin,
+    "pymdownx.tabbed": tabbed_plugin,
+    "pymdownx.tasklist": tasklist_plugin,
+    "footnotes": footnotes_plugin,
+    "def_list": def_list_plugin,
+    "abbr": abbr_plugin,
+    "attr_list": attr_list_plugin,
+    "md_in_html": md_in_html_plugin,
+    "markdown.extensions.footnotes": footnotes_plugin,
+    "markdown.extensions.def_list": def_list_plugin,
+    "markdown.extensions.abbr": abbr_plugin,
+    "markdown.extensions.attr_list": attr_list_plugin,
+    "markdown.extensions.md_in_html": md_in_html_plugin,
 }
 
 
@@ -133,4 +155,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
         plugin = EXTENSION_PLUGINS.get(name)
         if plugin is not None:
             plugin(md, json.loads(options))
+    # Raw `<details class="question">` boxes are cards on every site (with md_in_html their
+    # body is Markdown, set up above): the same admonition tokens as `??? question`.
+    html_details_plugin(md)
     return md
