@@ -84,8 +84,9 @@ def _display_block_rule(state: StateBlock, start_line: int, end_line: int, silen
 
     As arithmatex: the whole blank-line-separated block must be the math, or it stays text.
     """
-    if state.is_code_block(start_line):
-        return False
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[pos : pos + 1] != "\\" or state.is_code_block(start_line):
+        return False  # every display block starts with a backslash
     first = state.src[
         state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]
     ]

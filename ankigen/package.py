@@ -106,7 +106,7 @@ def write_apkg(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-            archive.writestr(_entry("collection.anki2"), collection, compresslevel=6)
+            archive.writestr(_entry("collection.anki2"), collection, compresslevel=1)
             archive.writestr(_entry("media"), manifest.encode("utf-8"))
             for i, (_name, data) in enumerate(blobs):
                 archive.writestr(_entry(str(i)), data)

@@ -25,6 +25,10 @@ def list_marker_column(state: StateBlock) -> int | None:
 
 
 def _list(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    first = state.src[pos : pos + 1]
+    if not first or (first not in "*-+" and not "0" <= first <= "9"):
+        return False  # no list marker here: the rule could only say no, more slowly
     if silent:
         if state.parentType == "paragraph" and state.listIndent < 0:
             return False  # would interrupt a paragraph outside any list item
