@@ -21,22 +21,22 @@ _URL = re.compile(r"https?://\S+")
 _LABEL_MAX_WORDS = 6
 
 
+def spans(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """The [start, end) token index ranges of a run's top-level blocks."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for i, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:  # back at the top: a block ends here
+            out.append((start, i + 1))
+            start = i + 1
+    return out
+
+
 def blocks(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
     """Group a token run into its top-level blocks."""
-    out: list[tuple[Token, ...]] = []
-    i = 0
-    while i < len(tokens):
-        j = i
-        if tokens[i].nesting == 1:
-            depth = 0
-            while True:
-                depth += tokens[j].nesting
-                if depth == 0:
-                    break
-                j += 1
-        out.append(tuple(tokens[i : j + 1]))
-        i = j + 1
-    return out
+    return [tuple(tokens[a:b]) for a, b in spans(tokens)]
 
 
 def _paragraph_links(block: Sequence[Token]) -> list[Link] | None:
@@ -115,18 +115,21 @@ def _explicit_id(block: Sequence[Token]) -> str | None:
 
 
 def split_card(card: Card) -> SplitCard:
-    parts = blocks(card.body)
+    body = card.body
+    ranges = spans(body)
+    parts = [body[a:b] for a, b in ranges]
     explicit_id = None
     for i, part in enumerate(parts):
         pinned = _explicit_id(part)
         if pinned is not None:
             explicit_id = pinned
             parts = parts[:i] + parts[i + 1 :]
+            ranges = ranges[:i] + ranges[i + 1 :]
             break
     question: tuple[Token, ...] = card.title
     is_block = False
     if not card.title and parts:
-        question, parts = parts[0], parts[1:]
+        question, parts, ranges = parts[0], parts[1:], ranges[1:]
         is_block = True
     links: list[Link] = []
     end = len(parts)
@@ -138,7 +141,12 @@ def split_card(card: Card) -> SplitCard:
         end -= 1
     if links and end > 0 and _is_label(parts[end - 1]):
         end -= 1
-    answer = tuple(tok for part in parts[:end] for tok in part)
+    if end == 0:
+        answer: tuple[Token, ...] = ()
+    elif explicit_id is None:  # the answer is one contiguous slice of the body
+        answer = body[ranges[0][0] : ranges[end - 1][1]]
+    else:
+        answer = tuple(tok for part in parts[:end] for tok in part)
     return SplitCard(
         card=card,
         question=question,
