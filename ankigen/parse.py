@@ -11,7 +11,7 @@ from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
 from ankigen.model import Card, SourceFile
 
-__all__ = ["parse_page", "tokenize"]
+__all__ = ["cards_from_tokens", "page_tokens", "parse_page", "tokenize"]
 
 
 def tokenize(text: str, flavor: Flavor = DEFAULT_FLAVOR) -> list[Token]:
@@ -22,8 +22,12 @@ def parse_page(
     page: SourceFile, types: Sequence[str], flavor: Flavor = DEFAULT_FLAVOR
 ) -> tuple[Card, ...]:
     """Every admonition of a card type, at any depth, in document order."""
+    return cards_from_tokens(page_tokens(page, flavor), page.rel, frozenset(types))
+
+
+def page_tokens(page: SourceFile, flavor: Flavor = DEFAULT_FLAVOR) -> list[Token]:
     try:
-        tokens = tokenize(page.text, flavor)
+        return tokenize(page.text, flavor)
     except RecursionError as exc:
         raise AnkigenError(
             Diagnostic(
@@ -32,7 +36,6 @@ def parse_page(
                 hint="flatten the nesting of lists, quotes or admonitions",
             )
         ) from exc
-    return cards_from_tokens(tokens, page.rel, frozenset(types))
 
 
 def cards_from_tokens(

@@ -9,9 +9,10 @@ from pathlib import Path
 from ankigen.config import DEFAULT_TYPES
 from ankigen.errors import Diagnostic, Severity
 from ankigen.links import split_card
+from ankigen.lint import lint_page
 from ankigen.mdit import DEFAULT_FLAVOR, Flavor
 from ankigen.model import RenderedCard, SourceFile
-from ankigen.parse import parse_page
+from ankigen.parse import cards_from_tokens, page_tokens
 from ankigen.refs import CardRefs
 from ankigen.render import render_card
 
@@ -33,7 +34,12 @@ def render_source(
     """Cards of one page. ``refs`` makes, per card, what resolves its images and links."""
     cards: list[RenderedCard] = []
     problems: list[Diagnostic] = []
-    for card in parse_page(page, types, flavor):
+    tokens = page_tokens(page, flavor)
+    found = cards_from_tokens(tokens, page.rel, frozenset(types))
+    problems.extend(
+        lint_page(page.rel, page.text, types, {c.line - 1: not c.body for c in found}, tokens)
+    )
+    for card in found:
         rendered = render_card(
             split_card(card), flavor, page.url, refs(page.rel) if refs is not None else None
         )

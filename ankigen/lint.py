@@ -1,0 +1,143 @@
+"""Warnings for the mistakes authors really make in question boxes.
+
+Each one is something the site shows differently from what the author meant, or that would
+silently lose a card: a marker line the site does not read (unclosed title quote), a body
+indented too little (the site shows it outside the box), a type that is almost a card type
+(a typo makes no card), a marker glued to its type (works on the site, breaks other tools).
+Lines inside code blocks are never looked at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+
+from markdown_it.token import Token
+
+from ankigen.admonition import parse_marker_line
+from ankigen.errors import Diagnostic, Severity
+
+__all__ = ["code_lines", "lint_page"]
+
+_MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>\?\?\?\+?|!!!)(?P<rest>.*)$")
+_TYPE = re.compile(r"[ ]?(?P<type>[\w\-]+)")
+
+
+def code_lines(tokens: Iterable[Token]) -> set[int]:
+    """0-based lines that belong to fenced or indented code."""
+    found: set[int] = set()
+    for token in tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            found.update(range(token.map[0], token.map[1]))
+    return found
+
+
+def _warn(page: str, line: int, col: int, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(page, message, hint, line=line, col=col, severity=Severity.WARNING)
+
+
+def lint_page(
+    page: str,
+    text: str,
+    types: Sequence[str],
+    cards: dict[int, bool],
+    tokens: Sequence[Token],
+) -> list[Diagnostic]:
+    """``cards`` maps each card's 0-based marker line to whether its body is empty."""
+    problems: list[Diagnostic] = []
+    lines = text.split("\n")
+    in_code: set[int] | None = None
+    for number, line in enumerate(lines):
+        if "???" not in line and "!!!" not in line:
+            continue
+        m = _MARKER.match(line)
+        if m is None:
+            continue
+        rest = m.group("rest")
+        if cards.get(number) is False and rest.startswith(" "):
+            continue  # a card both the site and ankigen read, with an answer: the usual case
+        if in_code is None:
+            in_code = code_lines(tokens)  # built only when something looks wrong
+        if number in in_code:
+            continue
+        problems.extend(_check_marker(page, lines, number, m, types=types, in_code=in_code))
+    return problems
+
+
+def _check_marker(
+    page: str,
+    lines: Sequence[str],
+    number: int,
+    m: re.Match[str],
+    *,
+    types: Sequence[str],
+    in_code: set[int],
+) -> list[Diagnostic]:
+    col = len(m.group("indent")) + 1
+    rest, marker = m.group("rest"), m.group("marker")
+    kind = _TYPE.match(rest)
+    name = kind.group("type") if kind else ""
+    if parse_marker_line(lines[number].strip()) is None:
+        if rest.count('"') % 2 == 1:
+            return [
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    "title quote is not closed: the site shows this "
+                    "line as text and no card is made",
+                    'close the title with a double quote: ??? question "…?"',
+                )
+            ]
+        return []
+    found: list[Diagnostic] = []
+    if rest and not rest.startswith(" "):
+        found.append(
+            _warn(
+                page,
+                number + 1,
+                col,
+                f"no space between {marker!r} and {name!r}",
+                f"the site reads it, but write '{marker} {name}' so every tool does",
+            )
+        )
+    lowered = name.lower()
+    if lowered not in types:
+        close = difflib.get_close_matches(lowered, types, n=1, cutoff=0.75)
+        if close:
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"{name!r} is not a card type, so this box makes no card",
+                    f"did you mean {close[0]!r}?",
+                )
+            )
+        return found
+    return found + _body_indent(page, lines, number, col, in_code)
+
+
+def _body_indent(
+    page: str, lines: Sequence[str], number: int, col: int, skip: set[int]
+) -> list[Diagnostic]:
+    """A first body line indented 1-3 columns past the marker ends up outside the box."""
+    marker_indent = col - 1
+    for after in range(number + 1, min(number + 3, len(lines))):
+        body = lines[after].expandtabs(4)
+        if not body.strip() or after in skip:
+            continue
+        extra = len(body) - len(body.lstrip(" ")) - marker_indent
+        if 0 < extra < 4:
+            return [
+                _warn(
+                    page,
+                    after + 1,
+                    marker_indent + 1,
+                    f"answer indented {extra} space(s): the site shows it outside the box",
+                    "indent the answer 4 spaces under the question line",
+                )
+            ]
+        return []
+    return []
