@@ -60,12 +60,14 @@ def read_source(path: Path, root: Path, shown: str) -> SourceFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)  # BOM was skipped
+        prefix = data[:start]
+        line = prefix.count(b"\n") + prefix.count(b"\r") - prefix.count(b"\r\n") + 1
+        col = start - max(prefix.rfind(b"\n"), prefix.rfind(b"\r"))
         raise AnkigenError(
             Diagnostic(
                 shown,
-                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                f"file is not valid UTF-8 (byte 0x{data[start]:02x})",
                 hint="re-save the page as UTF-8",
                 line=line,
                 col=col,
