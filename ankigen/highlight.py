@@ -67,4 +67,7 @@ def code_css() -> str:
     dark: str = HtmlFormatter(style=DARK_STYLE).get_style_defs(  # type: ignore[no-untyped-call]
         ".nightMode .highlight"
     )
-    return f"{light}\n{dark}\n"
+    # The light style's bold, italic and error borders must not leak into night mode, where
+    # only the dark style's own rules (more specific than this reset) apply.
+    reset = ".nightMode .highlight span { font-weight: normal; font-style: normal; border: none; }"
+    return f"{light}\n{reset}\n{dark}\n"
