@@ -522,7 +522,16 @@ def _push_dd(state: StateBlock, line: int, content: int, end_line: int, tight: b
     closing.block = True
 
 
+_ANY_DD = re.compile(r"^[ \t]*:[ \t]", re.MULTILINE)
+_HAS_DD = "ankigen_has_definition"
+
+
 def _deflist(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    has_dd = state.env.get(_HAS_DD)
+    if has_dd is None:  # once per page: most pages hold no `:   definition` line at all
+        has_dd = state.env[_HAS_DD] = _ANY_DD.search(state.src) is not None
+    if not has_dd:
+        return False
     if silent:
         # Only as a paragraph terminator inside a definition: the next `:` line.
         return (
@@ -884,6 +893,8 @@ def attr_list_plugin(md: MarkdownIt, options: Options) -> None:
     """Python-Markdown's ``attr_list``."""
 
     def attr_list(state: StateCore) -> None:
+        if "{" not in state.src:  # no attribute list anywhere on the page
+            return
         tokens = state.tokens
         for idx, token in enumerate(tokens):
             if token.type == "inline" and token.children:

@@ -212,6 +212,8 @@ def _span_rules(md: MarkdownIt, spec: _SpanSpec) -> None:
             _balance(state, delimiters, spec)
 
     def post_process(state: StateInline) -> None:
+        if spec.marker not in state.src:  # nothing of ours in this inline: most text
+            return
         for delimiters in _delimiter_lists(state):
             _pair_tags(state, delimiters, spec)
 
