@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["AdmonitionHeader", "admonition_plugin", "parse_marker_line"]
+__all__ = ["AdmonitionHeader", "admonition_plugin", "indented_body_end", "parse_marker_line"]
 
 # The same grammar as pymdownx.details' START and markdown.extensions.admonition's RE, anchored
 # on one line. The title runs to the last quote on the line.
@@ -83,6 +83,18 @@ def parse_marker_line(line: str) -> AdmonitionHeader | None:
     return None
 
 
+def indented_body_end(state: StateBlock, start_line: int, end_line: int, body_indent: int) -> int:
+    """The line after the last line of the body below ``start_line``: blank and
+    whitespace-only lines never end it, the first non-blank line indented less does."""
+    last = start_line
+    for line in range(start_line + 1, end_line):
+        if not state.isEmpty(line):
+            if state.sCount[line] < body_indent:
+                break
+            last = line
+    return last + 1
+
+
 def _marker_column(state: StateBlock) -> int:
     """Where a marker must start: the container's own column. Python-Markdown indents list
     item content 4 columns past the list marker (CommonMark only past its width)."""
@@ -105,15 +117,7 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         return True
 
     body_indent = state.sCount[start_line] + BODY_INDENT
-    last = start_line
-    line = start_line + 1
-    while line < end_line:
-        if not state.isEmpty(line):
-            if state.sCount[line] < body_indent:
-                break
-            last = line
-        line += 1
-    end = last + 1
+    end = indented_body_end(state, start_line, end_line, body_indent)
 
     token = state.push("admonition_open", "div", 1)
     token.markup = header.marker

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it.rules_block import StateBlock
 
+from ankigen.admonition import BODY_INDENT, indented_body_end
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -33,7 +35,6 @@ __all__ = ["TabMarker", "parse_tab_marker", "tabbed_plugin"]
 
 # pymdownx.tabbed's START, anchored on one line: the title runs to the last quote.
 _MARKER = re.compile(r'={3}(\+|\+!|!\+|!)? +"(.*)" *')
-BODY_INDENT = 4
 
 
 class TabMarker:
@@ -67,16 +68,7 @@ def _marker_at(state: StateBlock, line: int) -> TabMarker | None:
 
 def _body_end(state: StateBlock, start_line: int, end_line: int) -> int:
     """The line after the last line of the content that starts below ``start_line``."""
-    body_indent = state.blkIndent + BODY_INDENT
-    last = start_line
-    line = start_line + 1
-    while line < end_line:
-        if not state.isEmpty(line):
-            if state.sCount[line] < body_indent:
-                break
-            last = line
-        line += 1
-    return last + 1
+    return indented_body_end(state, start_line, end_line, state.blkIndent + BODY_INDENT)
 
 
 def _push_tab(state: StateBlock, line: int, marker: TabMarker, end: int) -> None:

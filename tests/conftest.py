@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ankigen.cli import main
+from ankigen.model import RenderedCard
+from tests.reference import RefCard, html_text, normalize_ws
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_PAGE = REPO / "source" / "convolutional-neural-networks.md"
@@ -47,6 +49,26 @@ class Project:
         text = path.read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {path}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def copy_site(site: Path, tmp_path: Path) -> Path:
+    """A fixture site copied into a repository root of its own (config lookup stops there)."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    (copy / ".git").mkdir()
+    return copy
+
+
+def as_ref_cards(cards: Iterable[RenderedCard]) -> list[RefCard]:
+    """Our cards in the reference's terms: question, answer text, link hrefs."""
+    return [
+        RefCard(
+            normalize_ws(html_text(card.question_html)),
+            normalize_ws(html_text(card.answer_html)),
+            tuple(link.href for link in card.links),
+        )
+        for card in cards
+    ]
 
 
 @pytest.fixture

@@ -13,23 +13,15 @@ import pytest
 
 from ankigen.mdit import Flavor
 from ankigen.pipeline import render_page
-from tests.conftest import SEED_PAGE
-from tests.reference import RefCard, html_text, normalize_ws, reference_cards
+from tests.conftest import SEED_PAGE, as_ref_cards
+from tests.reference import RefCard, reference_cards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "differential"
 PAGES = [SEED_PAGE, *sorted(FIXTURES.glob("[0-9]*.md"))]
 
 
 def ours(text: str) -> list[RefCard]:
-    result = render_page(text)
-    return [
-        RefCard(
-            question=normalize_ws(html_text(card.question_html)),
-            answer=normalize_ws(html_text(card.answer_html)),
-            links=tuple(link.href for link in card.links),
-        )
-        for card in result.cards
-    ]
+    return as_ref_cards(render_page(text).cards)
 
 
 def test_there_are_enough_fixture_pages() -> None:
@@ -71,14 +63,7 @@ def test_cards_match_the_reference_with_site_extensions(page: Path) -> None:
     expected = reference_cards(text, types=types, extensions=extensions, extension_configs=configs)
     flavor = Flavor.of((name, configs.get(name, {})) for name in extensions)
     result = render_page(text, types=types, flavor=flavor)
-    got = [
-        RefCard(
-            question=normalize_ws(html_text(card.question_html)),
-            answer=normalize_ws(html_text(card.answer_html)),
-            links=tuple(link.href for link in card.links),
-        )
-        for card in result.cards
-    ]
+    got = as_ref_cards(result.cards)
     assert len(got) == len(expected), f"{page}: {len(got)} cards, reference has {len(expected)}"
     for card, mine, ref in zip(result.cards, got, expected, strict=True):
         where = f"{page}:{card.line}"

@@ -3,7 +3,6 @@ pointed at the published site; checked end to end with the anki package."""
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,16 +12,14 @@ from ankigen.cli import main
 from ankigen.media import MediaFile, MediaLibrary, MediaProblem
 from ankigen.sanitize import sanitize
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
+from tests.conftest import copy_site
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "media"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(SITE, copy)
-    (copy / ".git").mkdir()
-    return copy
+    return copy_site(SITE, tmp_path)
 
 
 def build(site: Path, out: Path, *extra: str) -> int:

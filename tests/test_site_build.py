@@ -3,7 +3,6 @@ order, front matter is dropped and the Source field links to the published page.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,17 +15,15 @@ from ankigen.frontmatter import split_front_matter
 from ankigen.layout import page_url, slugify
 from ankigen.site import PyApply, PyName, load_site
 from tests.anki_harness import fresh_collection, import_apkg, notes
-from tests.reference import RefCard, html_text, normalize_ws, reference_cards
+from tests.conftest import as_ref_cards, copy_site
+from tests.reference import reference_cards
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "two-sections"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(SITE, copy)
-    (copy / ".git").mkdir()
-    return copy
+    return copy_site(SITE, tmp_path)
 
 
 def test_front_matter_is_blanked_keeping_line_numbers() -> None:
@@ -117,9 +114,7 @@ SITES = [p.parent for p in sorted((SITE.parent).glob("*/mkdocs.yml"))]
 def test_every_page_of_a_fixture_site_matches_the_reference(
     site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = tmp_path / "site"
-    shutil.copytree(site_dir, copy)
-    (copy / ".git").mkdir()
+    copy = copy_site(site_dir, tmp_path)
     monkeypatch.chdir(copy)  # mkdocs builds from the config's folder
     config = load_config(copy)
     assert config.site is not None
@@ -138,13 +133,5 @@ def test_every_page_of_a_fixture_site_matches_the_reference(
         rel = page.relative_to(config.site.docs_dir).as_posix()
         text, _meta = split_front_matter(page.read_text(encoding="utf-8"))
         expected = reference_cards(text, extensions=extensions, extension_configs=configs)
-        ours = [
-            RefCard(
-                normalize_ws(html_text(c.question_html)),
-                normalize_ws(html_text(c.answer_html)),
-                tuple(link.href for link in c.links),
-            )
-            for c in plan.cards
-            if c.page == rel
-        ]
+        ours = as_ref_cards(c for c in plan.cards if c.page == rel)
         assert ours == expected, rel

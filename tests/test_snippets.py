@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,26 +10,18 @@ from ankigen.build import plan_build
 from ankigen.config import load_config
 from ankigen.errors import Severity
 from ankigen.snippets import SnippetOptions, expand_snippets
-from tests.reference import RefCard, html_text, normalize_ws, reference_cards
+from tests.conftest import as_ref_cards, copy_site
+from tests.reference import reference_cards
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "snippets"
 EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.snippets"]
 
 
 def test_site_cards_match_the_reference(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(SITE, site)
-    (site / ".git").mkdir()
+    site = copy_site(SITE, tmp_path)
     config = load_config(site)
     plan = plan_build(site, config, now=1, output=tmp_path / "x.apkg")
-    ours = [
-        RefCard(
-            normalize_ws(html_text(c.question_html)),
-            normalize_ws(html_text(c.answer_html)),
-            tuple(link.href for link in c.links),
-        )
-        for c in plan.cards
-    ]
+    ours = as_ref_cards(plan.cards)
     bases = [str(SITE / "includes"), str(SITE / "docs")]
     expected = reference_cards(
         (SITE / "docs" / "index.md").read_text(encoding="utf-8"),
