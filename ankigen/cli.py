@@ -52,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
             nargs="?",
             default="source",
             metavar="SOURCE",
-            help="a folder of Markdown pages (searched recursively) or one .md file "
-            "(default: source)",
+            help="a folder of Markdown pages (searched recursively), one .md file, or an mkdocs "
+            "site: a folder holding mkdocs.yml, or that file (default: source)",
         )
         p.add_argument(
             "--types",
