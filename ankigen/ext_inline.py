@@ -652,9 +652,8 @@ _SYMBOLS: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], list[Piece
 )
 
 
-# Matches wherever any of the patterns above does (their union): most text has none, and
-# skips them all. Exact rather than loose, so URLs full of digits and slashes skip too.
-_ANY_SYMBOL = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in _SYMBOLS))
+# Matches wherever any of the patterns above could: most text has none, and skips them all.
+_ANY_SYMBOL = re.compile(r"\((?:tm|c|r)\)|\+/-|-->|<--|=/=|\d/\d|\d(?:st|nd|rd|th)|c/o")
 
 
 def _apply_symbols(
