@@ -20,7 +20,7 @@ from ankigen import __version__
 from ankigen.build import BuildPlan, apkg_name, plan_build, project_lock, write_build
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
-from ankigen.report import STATUSES, report_details, report_text
+from ankigen.report import report_details, report_text
 from ankigen.sources import require_source
 
 __all__ = ["console", "main"]
@@ -188,7 +188,7 @@ def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: 
     if plan is not None:
         report = plan.report
         data["notes"] = report.live
-        data["counts"] = {s: report.count(s) for s in STATUSES}
+        data["counts"] = dict(report.counts)
         data["output"] = str(plan.output)
     return json.dumps(data, indent=2, ensure_ascii=False)
 

@@ -41,9 +41,6 @@ class Config:
     def lock_path(self) -> Path:
         return self.lockfile if self.lockfile is not None else self.root / "ankigen.lock"
 
-    def with_types(self, types: tuple[str, ...]) -> Config:
-        return replace(self, types=normalize_types(types, "--types"))
-
 
 def normalize_types(raw: object, where: str, path: str = "command line") -> tuple[str, ...]:
     if isinstance(raw, str):

@@ -124,9 +124,6 @@ class Flavor:
             )
         )
 
-    def names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.extensions)
-
 
 DEFAULT_FLAVOR = Flavor.of(
     (name, {}) for name in ("tables", "ankigen.strikethrough", "pymdownx.arithmatex")

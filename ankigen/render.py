@@ -27,7 +27,6 @@ _TEXT_TYPES = frozenset(
         "math_block",
         "fence",
         "code_block",
-        "html_inline",
     }
 )
 
@@ -40,7 +39,7 @@ def plain_text(tokens: Sequence[Token]) -> str:
         for tok in run:
             if tok.children:
                 walk(tok.children)
-            elif tok.type in _TEXT_TYPES and tok.type != "html_inline":
+            elif tok.type in _TEXT_TYPES:
                 parts.append(tok.content)
             elif tok.type in ("softbreak", "hardbreak"):
                 parts.append(" ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ankigen.ids import REMOVED_TAG
 from ankigen.lockfile import LockEntry, json_lines
@@ -53,12 +54,20 @@ class Report:
     entries: tuple[ReportEntry, ...]
     proposals: tuple[ProposedMatch, ...] = ()
 
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Notes per status, counted once (reports of 10,000 notes ask many times)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for entry in self.entries:
+            counts[entry.status] += 1
+        return counts
+
     def count(self, status: str) -> int:
-        return sum(entry.status == status for entry in self.entries)
+        return self.counts[status]
 
     @property
     def live(self) -> int:
-        return sum(entry.status in LIVE for entry in self.entries)
+        return sum(self.counts[status] for status in LIVE)
 
     @property
     def deck_moves(self) -> tuple[ReportEntry, ...]:
@@ -93,13 +102,10 @@ def make_report(
 
 
 def report_json(report: Report) -> str:
-    counts = dict.fromkeys(STATUSES, 0)
-    for entry in report.entries:
-        counts[entry.status] += 1
     head: dict[str, object] = {
         "deck": report.deck,
         "output": report.output,
-        "counts": counts,
+        "counts": dict(report.counts),
         "proposed_matches": [
             {
                 "page": p.page,
