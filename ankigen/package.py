@@ -11,9 +11,9 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
-import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,51 +44,83 @@ def _model(notetype: NoteType) -> genanki.Model:
     )
 
 
-def _collection_bytes(
-    deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
-) -> bytes:
-    model = _model(notetype)
-    decks: dict[str, genanki.Deck] = {}
+def _by_deck(deck_name: str, notes: Sequence[Note]) -> dict[str, list[Note]]:
+    """Notes grouped by deck, decks in order of first appearance (ids follow that order)."""
+    decks: dict[str, list[Note]] = {}
     for note in notes:
-        name = note.deck or deck_name
-        if name not in decks:
-            decks[name] = genanki.Deck(deck_id(name), name)
-        decks[name].add_note(
-            genanki.Note(
-                model=model,
-                fields=list(note.fields),
-                guid=note.guid,
-                due=note.due,
-                tags=list(note.tags),
+        decks.setdefault(note.deck or deck_name, []).append(note)
+    return decks or {deck_name: []}
+
+
+def _write_collection(
+    db_path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
+) -> None:
+    """The collection as Anki's schema-11 SQLite file, the way genanki lays it out.
+
+    genanki writes the schema, the ``col`` row, decks and the note type; the notes and cards
+    rows go in with one ``executemany`` each, in genanki's own column order and id sequence
+    (note id, then its card's id, from ``notetype_mod * 1000``). Row by row through genanki
+    cost ~0.3 s per 10,000 notes, most of it in its per-note checks.
+    """
+    model = _model(notetype)
+    grouped = _by_deck(deck_name, notes)
+    decks = []
+    for name in grouped:
+        deck = genanki.Deck(deck_id(name), name)
+        deck.add_model(model)
+        decks.append(deck)
+    required = model._req  # (card ord, "any" | "all", field ords): when a card exists
+    ids = itertools.count(notetype_mod * 1000)
+    note_rows: list[tuple[object, ...]] = []
+    card_rows: list[tuple[object, ...]] = []
+    for name, members in grouped.items():
+        did = deck_id(name)
+        for note in members:
+            nid = next(ids)
+            fields = note.fields
+            note_rows.append(
+                (
+                    nid,
+                    note.guid,
+                    notetype.id,
+                    note.mod,
+                    -1,
+                    " " + " ".join(note.tags) + " ",
+                    "\x1f".join(fields),
+                    fields[model.sort_field_index],
+                    0,
+                    0,
+                    "",
+                )
             )
+            for ord_, how, field_ords in required:
+                test = any if how == "any" else all
+                if test(fields[i] for i in field_ords):
+                    card_rows.append(
+                        (next(ids), nid, did, ord_, notetype_mod, -1, 0, 0, note.due)
+                        + (0,) * 8
+                        + ("",)
+                    )
+    conn = sqlite3.connect(db_path)
+    try:
+        # A scratch file written once: no journal, no fsync (the zip is what is kept).
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        cursor = conn.cursor()
+        genanki.Package(decks).write_to_db(cursor, notetype_mod, ids)
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        cursor.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
         )
-    if not decks:
-        decks[deck_name] = genanki.Deck(deck_id(deck_name), deck_name)
-    package = genanki.Package(list(decks.values()))
-    with tempfile.TemporaryDirectory(prefix="ankigen-") as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            cursor = conn.cursor()
-            with warnings.catch_warnings():
-                # Fields are HTML we rendered ourselves; genanki's "invalid HTML tag" guess
-                # misfires on escaped math such as `a &lt; b`.
-                warnings.simplefilter("ignore")
-                package.write_to_db(cursor, notetype_mod, itertools.count(notetype_mod * 1000))
-            mods = {note.guid: note.mod for note in notes}
-            rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
-            cursor.executemany(
-                "UPDATE notes SET mod = ? WHERE id = ?", [(mods[guid], nid) for nid, guid in rows]
-            )
-            conn.commit()
-        finally:
-            conn.close()
-        return db_path.read_bytes()
+        conn.commit()
+    finally:
+        conn.close()
 
 
-def _entry(name: str) -> zipfile.ZipInfo:
+def _entry(name: str, level: int | None = None) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = level  # type: ignore[attr-defined]  # public only from 3.13
     info.external_attr = 0o644 << 16
     return info
 
@@ -96,22 +128,31 @@ def _entry(name: str) -> zipfile.ZipInfo:
 def write_apkg(
     path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> None:
-    """Write atomically: a temp file in the same folder, then a rename."""
-    collection = _collection_bytes(deck_name, notes, notetype, notetype_mod)
+    """Write atomically: a temp file in the same folder, then a rename.
+
+    The collection is built in a temp SQLite file and streamed into the zip, so a 100,000-note
+    deck never sits in memory as one blob.
+    """
     media = sorted({m.name: m for note in notes for m in note.media}.values(), key=lambda m: m.name)
     blobs = [(m.name, m.path.read_bytes()) for m in media]  # read before the temp file exists
     manifest = json.dumps({str(i): name for i, (name, _) in enumerate(blobs)}, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-            archive.writestr(_entry("collection.anki2"), collection, compresslevel=1)
-            archive.writestr(_entry("media"), manifest.encode("utf-8"))
-            for i, (_name, data) in enumerate(blobs):
-                archive.writestr(_entry(str(i)), data)
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with tempfile.TemporaryDirectory(prefix=".ankigen-", dir=path.parent) as scratch:
+        db_path = Path(scratch) / "collection.anki2"
+        _write_collection(db_path, deck_name, notes, notetype, notetype_mod)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+                info = _entry("collection.anki2", level=1)
+                info.file_size = db_path.stat().st_size
+                with db_path.open("rb") as src, archive.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                archive.writestr(_entry("media"), manifest.encode("utf-8"))
+                for i, (_name, data) in enumerate(blobs):
+                    archive.writestr(_entry(str(i)), data)
+            tmp.chmod(0o644)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
