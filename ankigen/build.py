@@ -8,24 +8,32 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ankigen.cache import ImageLookups, RenderCache, code_fingerprint, lookups_hold
 from ankigen.config import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.frontmatter import split_front_matter
 from ankigen.fsutil import write_text_atomic
 from ankigen.ids import Identified, check_notetype, identify
-from ankigen.layout import page_url, place_pages
+from ankigen.layout import place_pages
 from ankigen.lockfile import dump_lock, load_lock
-from ankigen.media import MediaLibrary
+from ankigen.manifest import (
+    Manifest,
+    file_digest,
+    file_stamp,
+    load_manifest,
+    manifest_path,
+    save_manifest,
+)
+from ankigen.media import MediaFile, MediaLibrary, MediaProblem
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import write_apkg
-from ankigen.pipeline import render_source
-from ankigen.refs import CardRefs
+from ankigen.pages import Progress, RenderSettings, render_pages
 from ankigen.report import Report, make_report, report_json, report_text
 from ankigen.snippets import SnippetOptions, expand_snippets
 from ankigen.sources import discover, read_source
@@ -41,6 +49,10 @@ class BuildPlan:
     identified: Identified
     diagnostics: tuple[Diagnostic, ...]
     output: Path
+    # Set when the build may be recorded as the last one (a cache is in use, no --accept).
+    manifest_key: str | None = None
+    images: ImageLookups = ()
+    cache: RenderCache | None = None
 
     @property
     def report(self) -> Report:
@@ -78,25 +90,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def plan_build(
-    source: Path,
-    config: Config,
-    now: int,
-    output: Path,
-    accept: Collection[tuple[str, int]] = (),
-) -> BuildPlan:
-    """Read and render everything; raise ``AnkigenError`` with every error found.
+@dataclass(frozen=True)
+class PageSet:
+    """The pages of a build, read and placed: what everything after it is made from."""
 
-    ``accept`` holds (page, line) of cards whose proposed match with an earlier note the
-    author accepted (``--accept PAGE:LINE``).
-    """
-    with _gc_paused():
-        return _plan_build(source, config, now, output, accept)
+    root: Path  # the docs folder
+    count: int  # Markdown files found (including unreadable ones)
+    pages: tuple[SourceFile, ...]  # readable pages in site order, with their URLs
+    shown: Mapping[str, str]  # rel -> the path diagnostics show
+    decks: Mapping[str, str]  # rel -> deck
+    problems: tuple[Diagnostic, ...]  # found while reading (bad bytes, snippets)
 
 
-def _plan_build(
-    source: Path, config: Config, now: int, output: Path, accept: Collection[tuple[str, int]]
-) -> BuildPlan:
+def read_pages(source: Path, config: Config) -> PageSet:
+    """Discover, read, strip front matter, expand snippets, and place every page."""
     site = config.site
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
@@ -125,29 +132,78 @@ def _plan_build(
         site=site,
         subdecks=config.subdecks,
     )
-    library = MediaLibrary(root)
+    ordered = sorted(pages, key=lambda r: places[r].order)
+    return PageSet(
+        root=root,
+        count=len(paths),
+        pages=tuple(replace(pages[rel][0], url=places[rel].url) for rel in ordered),
+        shown={rel: shown for rel, (_, shown) in pages.items()},
+        decks={rel: place.deck for rel, place in places.items()},
+        problems=tuple(problems),
+    )
 
-    def refs(rel: str) -> CardRefs:
-        return CardRefs(
-            page=rel,
-            resolve_image=library.resolve,
-            page_url=(lambda target: page_url(target, site)) if site is not None else None,
-            site_url=site.site_url if site is not None else None,
+
+def plan_build(
+    source: Path,
+    config: Config,
+    now: int,
+    output: Path,
+    accept: Collection[tuple[str, int]] = (),
+    *,
+    cache: RenderCache | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    pageset: PageSet | None = None,
+) -> BuildPlan:
+    """Read and render everything; raise ``AnkigenError`` with every error found.
+
+    ``accept`` holds (page, line) of cards whose proposed match with an earlier note the
+    author accepted (``--accept PAGE:LINE``). ``cache`` serves pages rendered before;
+    ``workers`` > 1 renders the others in a process pool when there are enough of them;
+    ``progress(done, total)`` hears about rendered pages.
+    """
+    with _gc_paused():
+        pageset = pageset if pageset is not None else read_pages(source, config)
+        return _plan_build(
+            source,
+            config,
+            now,
+            output,
+            accept,
+            pageset=pageset,
+            cache=cache,
+            workers=workers,
+            progress=progress,
         )
 
+
+def _plan_build(
+    source: Path,
+    config: Config,
+    now: int,
+    output: Path,
+    accept: Collection[tuple[str, int]],
+    *,
+    pageset: PageSet,
+    cache: RenderCache | None,
+    workers: int,
+    progress: Progress | None,
+) -> BuildPlan:
+    problems = list(pageset.problems)
+    library = MediaLibrary(pageset.root, cache.media_memo() if cache is not None else None)
+    settings = RenderSettings(config.types, config.flavor, config.site)
+    outcomes = render_pages(
+        pageset.pages, settings, library, cache=cache, workers=workers, progress=progress
+    )
     cards: list[RenderedCard] = []
-    for rel in sorted(pages, key=lambda r: places[r].order):
-        page, shown = pages[rel]
-        try:
-            result = render_source(
-                replace(page, url=places[rel].url), config.types, config.flavor, refs
-            )
-        except AnkigenError as exc:
-            problems.extend(_relocate(d, shown) for d in exc.diagnostics)
-            continue
+    images: list[tuple[str, str, MediaFile | MediaProblem]] = []
+    for page, outcome in zip(pageset.pages, outcomes, strict=True):
         # Diagnostics name the page as the user can open it.
-        problems.extend(_relocate(d, shown) for d in result.diagnostics)
-        cards.extend(result.cards)
+        problems.extend(_relocate(d, pageset.shown[page.rel]) for d in outcome.diagnostics)
+        cards.extend(outcome.cards)
+        images.extend(outcome.images)
+    if cache is not None:
+        cache.save_media_memo(library.memo)
     lock = load_lock(config.lock_path)
     if not cards and not has_errors(problems):
         types = ", ".join(config.types)
@@ -157,7 +213,7 @@ def _plan_build(
         problems.append(
             Diagnostic(
                 _shown(source),
-                f"no cards found in {len(paths)} Markdown page(s)"
+                f"no cards found in {pageset.count} Markdown page(s)"
                 + (f"; all {live} notes of the last build will be marked removed" if live else ""),
                 hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
                 "with the answer indented 4 spaces; set `types` in the config for other types",
@@ -183,13 +239,64 @@ def _plan_build(
         note_type(),
         now,
         deck=config.deck,
-        decks={rel: place.deck for rel, place in places.items()},
+        decks=pageset.decks,
         accept=accept,
     )
+    root = pageset.root
     problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
     if has_errors(problems):
         raise AnkigenError(problems)
-    return BuildPlan(config, len(paths), tuple(cards), identified, tuple(problems), output)
+    key = build_key(config, output, pageset) if cache is not None and not accept else None
+    return BuildPlan(
+        config,
+        pageset.count,
+        tuple(cards),
+        identified,
+        tuple(problems),
+        output,
+        manifest_key=key,
+        images=tuple(images),
+        cache=cache,
+    )
+
+
+def build_key(config: Config, output: Path, pageset: PageSet) -> str:
+    """Everything a build is made from, besides images and the lockfile (see manifest)."""
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{config!r}\0{output.resolve()}".encode())
+    digest.update(repr(note_type()).encode())
+    digest.update(repr(pageset.problems).encode())
+    for page in pageset.pages:
+        digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
+        digest.update(hashlib.blake2b(page.text.encode("utf-8", "surrogatepass")).digest())
+    return digest.hexdigest()
+
+
+def _outputs(plan: BuildPlan) -> tuple[Path, ...]:
+    stem = plan.output.with_suffix("")
+    return (
+        plan.output,
+        plan.config.lock_path,
+        stem.with_name(stem.name + ".report.json"),
+        stem.with_name(stem.name + ".report.txt"),
+    )
+
+
+def up_to_date(
+    config: Config, output: Path, pageset: PageSet, cache: RenderCache
+) -> Manifest | None:
+    """The last build's manifest, when this build would write exactly what is on disk."""
+    manifest = load_manifest(manifest_path(cache.folder, output))
+    if manifest is None or manifest.key != build_key(config, output, pageset):
+        return None
+    if any(file_stamp(Path(path)) != (path, size, mtime) for path, size, mtime in manifest.outputs):
+        return None
+    if file_digest(config.lock_path) != manifest.lock_digest:
+        return None
+    library = MediaLibrary(pageset.root, cache.media_memo())
+    if not lookups_hold(manifest.images, library.resolve):
+        return None
+    cache.save_media_memo(library.memo)
+    return manifest
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:
@@ -259,3 +366,20 @@ def _write_build(plan: BuildPlan) -> None:
     stem = plan.output.with_suffix("")
     write_text_atomic(stem.with_name(stem.name + ".report.json"), report_json(report))
     write_text_atomic(stem.with_name(stem.name + ".report.txt"), report_text(report))
+    cache = plan.cache
+    if cache is None:
+        return
+    if plan.manifest_key is not None:
+        stamps = tuple(s for s in map(file_stamp, _outputs(plan)) if s is not None)
+        manifest = Manifest(
+            key=plan.manifest_key,
+            lock_digest=file_digest(plan.config.lock_path),
+            outputs=stamps,
+            images=plan.images,
+            diagnostics=plan.diagnostics,
+            notes=report.live,
+            pages=plan.pages,
+        )
+        save_manifest(manifest_path(cache.folder, plan.output), manifest)
+    if cache.written:
+        cache.trim()

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,16 +18,29 @@ from pathlib import Path
 from typing import TextIO
 
 from ankigen import __version__
-from ankigen.build import BuildPlan, apkg_name, plan_build, project_lock, write_build
+from ankigen.build import (
+    BuildPlan,
+    apkg_name,
+    plan_build,
+    project_lock,
+    read_pages,
+    up_to_date,
+    write_build,
+)
+from ankigen.cache import RenderCache, default_cache_dir
 from ankigen.config import Config, load_config, normalize_types
 from ankigen.errors import AnkigenError, Diagnostic, Severity
+from ankigen.manifest import Manifest
+from ankigen.pages import available_cores
+from ankigen.progress import progress_bar
 from ankigen.report import report_details, report_text
 from ankigen.sources import require_source
+from ankigen.watch import watch, watch_roots
 
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff")
+COMMANDS = ("build", "check", "diff", "watch")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -83,6 +97,31 @@ def _parser() -> argparse.ArgumentParser:
             help="accept the proposed match (listed by `diff` as 'maybe') of the card at "
             "PAGE:LINE with an earlier note, so it keeps that note's review history; repeatable",
         )
+        p.add_argument(
+            "-j",
+            "--jobs",
+            type=_jobs,
+            default=0,
+            metavar="N",
+            help="processes that render pages on a large cold build "
+            "(default 0: one per available core; 1: serial)",
+        )
+        p.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="render every page afresh and keep no cache "
+            "(default cache: $ANKIGEN_CACHE_DIR, else $XDG_CACHE_HOME/ankigen or ~/.cache/ankigen)",
+        )
+
+    def output(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-o",
+            "--output",
+            metavar="OUT",
+            default=None,
+            help="output .apkg file, or a folder to write <deck>.apkg into "
+            "(default: config `output`, else build/)",
+        )
 
     build = sub.add_parser(
         "build",
@@ -90,14 +129,20 @@ def _parser() -> argparse.ArgumentParser:
         description="Build SOURCE into an .apkg and update the lockfile.",
     )
     common(build)
+    output(build)
     build.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        default=None,
-        help="output .apkg file, or a folder to write <deck>.apkg into "
-        "(default: config `output`, else build/)",
+        "--watch",
+        action="store_true",
+        help="after building, rebuild whenever a page, snippet, image or config file changes",
     )
+    watch = sub.add_parser(
+        "watch",
+        help="build, then rebuild on every save (same as build --watch)",
+        description="Build SOURCE, then rebuild whenever a file it is made from changes; one "
+        "line per rebuild. A broken page shows its diagnostics and the last good deck stays.",
+    )
+    common(watch)
+    output(watch)
     check = sub.add_parser(
         "check",
         help="report every diagnostic, write nothing",
@@ -111,6 +156,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(diff)
     return parser
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of processes, not {text!r}")
+    return int(text)
 
 
 def _clock(env: dict[str, str]) -> int:
@@ -154,7 +205,12 @@ def _summary(plan: BuildPlan, wrote: bool) -> str:
     return f"ankigen: {total} notes from {plan.pages} page(s) ({detail}){tail}{where}"
 
 
-def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    env: dict[str, str] | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Run one command. ``stop`` ends ``watch`` from another thread (tests, embedding)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
@@ -165,8 +221,12 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     environ = dict(os.environ) if env is None else env
-    with contextlib.ExitStack() as stack:
-        status = _run(args, environ, stack)
+    if args.command == "watch" or getattr(args, "watch", False):
+        args.command = "build"
+        return _watch(args, environ, stop)
+    status, summary = _run(args, environ)
+    if status == EXIT_OK and summary is not None:
+        print(summary)
     return status
 
 
@@ -193,8 +253,30 @@ def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: 
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _run(args: argparse.Namespace, environ: dict[str, str], stack: contextlib.ExitStack) -> int:
+def _cache(args: argparse.Namespace, environ: dict[str, str]) -> RenderCache | None:
+    # The cache's own variables may also come from the process environment when a caller
+    # passes a reduced ``env`` (tests pass {} to pin the clock, not to move the cache).
+    names = ("ANKIGEN_NO_CACHE", "ANKIGEN_CACHE_DIR", "XDG_CACHE_HOME")
+    merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
+    if args.no_cache or merged.get("ANKIGEN_NO_CACHE"):
+        return None
+    return RenderCache(default_cache_dir(merged))
+
+
+def _run(
+    args: argparse.Namespace, environ: dict[str, str], *, watching: bool = False
+) -> tuple[int, str | None]:
+    """One build, check or diff: (exit status, the summary line to print last)."""
+    with contextlib.ExitStack() as stack:
+        return _run_in(args, environ, stack, watching)
+
+
+def _run_in(
+    args: argparse.Namespace, environ: dict[str, str], stack: contextlib.ExitStack, watching: bool
+) -> tuple[int, str | None]:
     as_json = args.format == "json"
+    building = args.command == "build"
+    bar = None if as_json else progress_bar(sys.stdout, environ)
     try:
         source = Path(args.source)
         require_source(source)
@@ -202,15 +284,38 @@ def _run(args: argparse.Namespace, environ: dict[str, str], stack: contextlib.Ex
         if args.types is not None:
             config = replace(config, types=normalize_types(args.types, "--types"))
         output = _output_path(getattr(args, "output", None), config)
-        if args.command == "build":
+        if building:
             stack.enter_context(project_lock(config.lock_path))
-        plan = plan_build(source, config, _clock(environ), output, frozenset(args.accept))
+        cache = _cache(args, environ)
+        pageset = read_pages(source, config)
+        fresh = (
+            up_to_date(config, output, pageset, cache)
+            if building and cache is not None and not args.accept and not as_json
+            else None
+        )
+        if fresh is not None:
+            return _up_to_date(args, fresh, output)
+        plan = plan_build(
+            source,
+            config,
+            _clock(environ),
+            output,
+            frozenset(args.accept),
+            cache=cache,
+            workers=args.jobs or available_cores(),
+            progress=bar,
+            pageset=pageset,
+        )
     except AnkigenError as exc:
         if as_json:
             print(_json_report(exc.diagnostics, None, ok=False))
         else:
             _print(exc.diagnostics, sys.stderr)
-        return EXIT_FAIL
+        errors = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
+        return EXIT_FAIL, f"ankigen: build failed with {errors} error(s), nothing written"
+    finally:
+        if bar is not None:
+            bar.close()
     failed = bool(args.strict and plan.diagnostics)
     if as_json:
         print(_json_report(plan.diagnostics, plan, ok=not failed))
@@ -219,8 +324,8 @@ def _run(args: argparse.Namespace, environ: dict[str, str], stack: contextlib.Ex
     if failed:
         if not as_json:
             print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL
-    if args.command == "build":
+        return EXIT_FAIL, None
+    if building:
         try:
             write_build(plan)
         except OSError as exc:
@@ -235,16 +340,69 @@ def _run(args: argparse.Namespace, environ: dict[str, str], stack: contextlib.Ex
                 ],
                 sys.stderr,
             )
-            return EXIT_FAIL
+            return EXIT_FAIL, None
     if as_json:
-        return EXIT_OK
+        return EXIT_OK, None
     report = plan.report
     if args.command == "diff":
         print(report_text(report), end="")
-    elif report.count("new") != report.live or report.count("removed"):  # not a first build
-        for line in report_details(report, limit=20):
+    elif not watching and (report.count("new") != report.live or report.count("removed")):
+        for line in report_details(report, limit=20):  # not a first build
             print(line)
-    print(_summary(plan, wrote=args.command == "build"))
+    return EXIT_OK, _summary(plan, wrote=building)
+
+
+def _up_to_date(
+    args: argparse.Namespace, manifest: Manifest, output: Path
+) -> tuple[int, str | None]:
+    """Nothing changed since the last build: its warnings again, and nothing written."""
+    failed = bool(args.strict and manifest.diagnostics)
+    if args.format == "json":
+        print(json.dumps({"ok": not failed, "up_to_date": True, "notes": manifest.notes}))
+        return (EXIT_FAIL if failed else EXIT_OK), None
+    _print(manifest.diagnostics, sys.stderr)
+    if failed:
+        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
+        return EXIT_FAIL, None
+    warnings = len(manifest.diagnostics)
+    tail = f", {warnings} warning(s)" if warnings else ""
+    return EXIT_OK, (
+        f"ankigen: {manifest.notes} notes from {manifest.pages} page(s), "
+        f"nothing changed since the last build{tail} -> {output} (up to date)"
+    )
+
+
+def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Event | None) -> int:
+    source = Path(args.source)
+    try:
+        require_source(source)
+        config = load_config(source)
+    except AnkigenError as exc:
+        _print(exc.diagnostics, sys.stderr)
+        return EXIT_FAIL
+    output = _output_path(args.output, config)
+    watched = [source]
+    if config.site is not None:
+        watched += [config.site.config_file, config.site.docs_dir]
+    if config.config_file is not None:
+        watched.append(config.config_file)
+    cache = _cache(args, environ)
+    own = [output.parent.resolve(), config.lock_path.resolve()]
+    if cache is not None:
+        own.append(cache.folder.resolve())
+
+    def ignore(path: Path) -> bool:
+        resolved = path.resolve()
+        return any(resolved == o or resolved.is_relative_to(o) for o in own)
+
+    def once() -> tuple[bool, str]:
+        status, summary = _run(args, environ, watching=True)
+        return status == EXIT_OK, summary or "build failed"
+
+    def emit(line: str) -> None:
+        print(line, flush=True)
+
+    watch(once, watch_roots(watched), ignore, emit, stop=stop)
     return EXIT_OK
 
 

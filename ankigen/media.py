@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["MediaFile", "MediaLibrary", "MediaProblem", "is_local"]
 
+_RACY_NS = 2_000_000_000
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -43,9 +46,16 @@ def is_local(src: str) -> bool:
 class MediaLibrary:
     """Resolves image paths of pages under ``root``; caches each file's hash."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, memo: dict[str, tuple[int, int, int, str]] | None = None
+    ) -> None:
+        """``memo`` maps a file to (size, mtime_ns, when hashed, name) from earlier builds: a
+        file whose size and mtime are unchanged is not hashed again, unless it was modified
+        within 2 s of being hashed (an edit in the same clock tick would keep its mtime, so
+        such entries are never trusted). It is updated in place."""
         self.root = root.resolve()
         self._names: dict[Path, str] = {}
+        self.memo = memo if memo is not None else {}
 
     def resolve(self, page: str, src: str) -> MediaFile | MediaProblem:
         """``src`` as written in ``page`` (a root-relative POSIX path)."""
@@ -61,15 +71,39 @@ class MediaLibrary:
                 f"image {src!r} lies outside the project: not read",
                 f"keep images under {self.root}",
             )
-        if not target.is_file():
-            return MediaProblem(
-                f"image {src!r} not found",
-                f"looked for {target.relative_to(self.root).as_posix()}",
-            )
         name = self._names.get(target)
         if name is None:
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()[:12]
-            stem = _SAFE.sub("-", target.stem).strip("-") or "image"
-            name = f"{stem}-{digest}{target.suffix.lower()}"
+            name = self._name(target)
+            if name is None:
+                return MediaProblem(
+                    f"image {src!r} not found",
+                    f"looked for {target.relative_to(self.root).as_posix()}",
+                )
             self._names[target] = name
         return MediaFile(name, target)
+
+    def _name(self, target: Path) -> str | None:
+        try:
+            info = target.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        key = str(target)
+        known = self.memo.get(key)
+        if (
+            known is not None
+            and known[:2] == (info.st_size, info.st_mtime_ns)
+            and info.st_mtime_ns < known[2] - _RACY_NS
+        ):
+            return known[3]
+        hashed_at = time.time_ns()
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        stem = _SAFE.sub("-", target.stem).strip("-") or "image"
+        name = f"{stem}-{digest}{target.suffix.lower()}"
+        self.memo[key] = (info.st_size, info.st_mtime_ns, hashed_at, name)
+        return name

@@ -71,6 +71,16 @@ def as_ref_cards(cards: Iterable[RenderedCard]) -> list[RefCard]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def own_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test gets an empty render cache of its own (never the user's ~/.cache)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("ANKIGEN_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     root = tmp_path / "project"

@@ -1,0 +1,310 @@
+"""Content-addressed render cache: a page's cards, keyed by everything they are made from.
+
+The key of a page is a hash of the renderer fingerprint (ankigen's own code, the versions of
+the libraries that shape the HTML, the Python version), the build settings that reach the
+renderer (card types, the site's Markdown extensions, site URL rules, the media root), the
+page's path and URL, and its text after front matter and snippet includes. The value is the
+page's ``PageResult`` plus every image lookup the rendering made, with its outcome: an entry
+is used only if each lookup still gives the same outcome (an edited, added or removed image
+misses). So nothing stale can be served after an upgrade, a config change, a snippet edit or
+an image edit; a damaged or foreign entry is a miss.
+
+Entries are ``marshal`` dumps of plain tuples (no pickle: loading one cannot run code), one
+file per page under ``<cache dir>/pages/``, written atomically. The folder is safe to delete
+at any time. It is bounded: after a build that wrote entries, the least recently used ones
+are removed until it is under ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from ankigen import __version__
+from ankigen.errors import Diagnostic, Severity
+from ankigen.media import MediaFile, MediaProblem
+from ankigen.model import Link, RenderedCard
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "CacheEntry",
+    "ImageLookups",
+    "RenderCache",
+    "code_fingerprint",
+    "default_cache_dir",
+    "lookups_hold",
+]
+
+FORMAT = 1  # bump when the entry layout changes
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# Distributions whose code decides what a page renders to.
+_RENDER_DEPS = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "linkify-it-py",
+    "pygments",
+    "nh3",
+    "pymdown-extensions",
+)
+
+# (page, src) -> what MediaLibrary.resolve answered
+ImageLookups = tuple[tuple[str, str, MediaFile | MediaProblem], ...]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """ankigen's own sources and assets, the render libraries' versions, the Python version.
+
+    Hashing the package files (not only ``__version__``) means an edited checkout or an
+    upgrade without a version bump still invalidates every entry.
+    """
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".txt"):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    for name in _RENDER_DEPS:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"\0{name}={version}".encode())
+    return digest.hexdigest()
+
+
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """``$ANKIGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/ankigen``, else ``~/.cache/ankigen``."""
+    if env.get("ANKIGEN_CACHE_DIR"):
+        return Path(env["ANKIGEN_CACHE_DIR"])
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]) / "ankigen"
+    return Path.home() / ".cache" / "ankigen"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    cards: tuple[RenderedCard, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    images: ImageLookups
+
+
+class RenderCache:
+    """Page entries under ``folder``; every I/O failure is a miss, never a build failure."""
+
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = folder
+        self.pages = folder / "pages"
+        self.max_bytes = max_bytes
+        self._prefix = code_fingerprint().encode()
+        self.written = 0
+        self._memo_loaded: dict[str, tuple[int, int, int, str]] = {}
+
+    def key(self, settings: str, rel: str, url: str | None, text: str) -> str:
+        """``settings``: the build settings that reach the renderer, as a string."""
+        digest = hashlib.blake2b(self._prefix, digest_size=20)
+        digest.update(f"\0{settings}\0{rel}\0{url}\0".encode())
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.pages / key[:2] / key[2:]
+
+    def get(self, key: str) -> CacheEntry | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+            entry = _decode(marshal.loads(data))
+            os.utime(path)  # recently used: kept longest when the folder is trimmed
+        except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
+            return None
+        return entry
+
+    def put(self, key: str, entry: CacheEntry) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(marshal.dumps(_encode(entry)))  # type: ignore[arg-type]
+                Path(tmp).replace(path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self.written += 1
+        except OSError:
+            return
+
+    def media_memo(self) -> dict[str, tuple[int, int, int, str]]:
+        """Image hashes of earlier builds, by file (see ``MediaLibrary``)."""
+        try:
+            raw = marshal.loads((self.folder / "media.marshal").read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        memo = {
+            str(k): (v[0], v[1], v[2], v[3])
+            for k, v in raw.items()
+            if isinstance(v, tuple) and len(v) == 4
+        }
+        self._memo_loaded = dict(memo)
+        return memo
+
+    def save_media_memo(self, memo: Mapping[str, tuple[int, int, int, str]]) -> None:
+        if memo == self._memo_loaded:
+            return
+        path = self.folder / "media.marshal"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(marshal.dumps(dict(memo)))
+            Path(tmp).replace(path)
+        except OSError:
+            return
+
+    def trim(self) -> int:
+        """Remove least recently used entries until the folder is under ``max_bytes``."""
+        found: list[tuple[float, int, Path]] = []
+        try:
+            for shard in os.scandir(self.pages):
+                if not shard.is_dir():
+                    continue
+                for item in os.scandir(shard.path):
+                    stat = item.stat()
+                    found.append((stat.st_mtime, stat.st_size, Path(item.path)))
+        except OSError:
+            return 0
+        total = sum(size for _, size, _ in found)
+        removed = 0
+        for _mtime, size, path in sorted(found):
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        return removed
+
+
+# ---------------------------------------------------------------- plain-tuple encoding
+
+
+def _diag(d: Diagnostic) -> tuple[object, ...]:
+    return (d.path, d.message, d.hint, d.line, d.col, str(d.severity))
+
+
+def _undiag(t: tuple[object, ...]) -> Diagnostic:
+    path, message, hint, line, col, severity = t
+    return Diagnostic(
+        str(path),
+        str(message),
+        str(hint),
+        line if isinstance(line, int) else None,
+        col if isinstance(col, int) else None,
+        Severity(str(severity)),
+    )
+
+
+def _media(m: MediaFile | MediaProblem) -> tuple[str, str, str]:
+    if isinstance(m, MediaFile):
+        return ("file", m.name, str(m.path))
+    return ("problem", m.message, m.hint)
+
+
+def _unfile(t: tuple[str, str, str]) -> MediaFile:
+    found = _unmedia(t)
+    if not isinstance(found, MediaFile):
+        raise ValueError(t)
+    return found
+
+
+def _unmedia(t: tuple[str, str, str]) -> MediaFile | MediaProblem:
+    kind, a, b = t
+    if kind == "file":
+        return MediaFile(a, Path(b))
+    if kind == "problem":
+        return MediaProblem(a, b)
+    raise ValueError(kind)
+
+
+def _encode(entry: CacheEntry) -> tuple[object, ...]:
+    cards = tuple(
+        (
+            c.page,
+            c.line,
+            c.col,
+            c.kind,
+            c.question_html,
+            c.question_text,
+            c.answer_html,
+            tuple((link.href, link.text) for link in c.links),
+            c.links_html,
+            c.source_html,
+            c.explicit_id,
+            tuple(_media(m) for m in c.media),
+            tuple(_diag(d) for d in c.problems),
+        )
+        for c in entry.cards
+    )
+    images = tuple((page, src, _media(found)) for page, src, found in entry.images)
+    return (FORMAT, cards, tuple(_diag(d) for d in entry.diagnostics), images)
+
+
+def _decode(raw: object) -> CacheEntry | None:
+    if not isinstance(raw, tuple) or len(raw) != 4 or raw[0] != FORMAT:
+        return None
+    _, cards, diagnostics, images = raw
+    return CacheEntry(
+        tuple(
+            RenderedCard(
+                page=page,
+                line=line,
+                col=col,
+                kind=kind,
+                question_html=qh,
+                question_text=qt,
+                answer_html=ah,
+                links=tuple(Link(href, text) for href, text in links),
+                links_html=lh,
+                source_html=sh,
+                explicit_id=explicit,
+                media=tuple(_unfile(m) for m in media),
+                problems=tuple(_undiag(d) for d in problems),
+            )
+            for (
+                page,
+                line,
+                col,
+                kind,
+                qh,
+                qt,
+                ah,
+                links,
+                lh,
+                sh,
+                explicit,
+                media,
+                problems,
+            ) in cards
+        ),
+        tuple(_undiag(d) for d in diagnostics),
+        tuple((page, src, _unmedia(found)) for page, src, found in images),
+    )
+
+
+def lookups_hold(
+    images: Iterable[tuple[str, str, MediaFile | MediaProblem]],
+    resolve: Callable[[str, str], MediaFile | MediaProblem],
+) -> bool:
+    """Whether every recorded image lookup still gives the same outcome."""
+    return all(resolve(page, src) == found for page, src, found in images)
