@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -359,13 +360,34 @@ def write_build(plan: BuildPlan) -> None:
 
 
 def _write_build(plan: BuildPlan) -> None:
+    """The .apkg first, then the lockfile and reports: a failed package leaves the old lock.
+
+    The package is written on a thread (SQLite and zlib release the GIL) while the lockfile
+    and report texts are made on this one.
+    """
     ident = plan.identified
-    write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
-    write_text_atomic(plan.config.lock_path, dump_lock(ident.lock))
-    report = plan.report
+    failure: list[BaseException] = []
+
+    def package() -> None:
+        try:
+            write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
+        except BaseException as exc:  # re-raised below, on the caller's thread
+            failure.append(exc)
+
+    writer = threading.Thread(target=package, name="ankigen-apkg")
+    writer.start()
+    try:
+        lock_text = dump_lock(ident.lock)
+        report = plan.report
+        report_texts = (report_json(report), report_text(report))
+    finally:
+        writer.join()
+    if failure:
+        raise failure[0]
+    write_text_atomic(plan.config.lock_path, lock_text)
     stem = plan.output.with_suffix("")
-    write_text_atomic(stem.with_name(stem.name + ".report.json"), report_json(report))
-    write_text_atomic(stem.with_name(stem.name + ".report.txt"), report_text(report))
+    write_text_atomic(stem.with_name(stem.name + ".report.json"), report_texts[0])
+    write_text_atomic(stem.with_name(stem.name + ".report.txt"), report_texts[1])
     cache = plan.cache
     if cache is None:
         return

@@ -43,7 +43,7 @@ __all__ = [
     "lookups_hold",
 ]
 
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 # Distributions whose code decides what a page renders to.
 _RENDER_DEPS = (
@@ -253,6 +253,8 @@ def _encode(entry: CacheEntry) -> tuple[object, ...]:
             c.explicit_id,
             tuple(_media(m) for m in c.media),
             tuple(_diag(d) for d in c.problems),
+            c.fields_digest,
+            c.body_digest,
         )
         for c in entry.cards
     )
@@ -280,6 +282,8 @@ def _decode(raw: object) -> CacheEntry | None:
                 explicit_id=explicit,
                 media=tuple(_unfile(m) for m in media),
                 problems=tuple(_undiag(d) for d in problems),
+                fields_digest=fd,
+                body_digest=bd,
             )
             for (
                 page,
@@ -295,6 +299,8 @@ def _decode(raw: object) -> CacheEntry | None:
                 explicit,
                 media,
                 problems,
+                fd,
+                bd,
             ) in cards
         ),
         tuple(_undiag(d) for d in diagnostics),

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
 from ankigen.identity import CardKey, Match, normalize_question, resolve
 from ankigen.lockfile import Lock, LockEntry
@@ -41,11 +42,6 @@ def make_guid(namespace: str, page: str, question: str) -> str:
         if number == 0:
             break
     return "".join(reversed(chars))
-
-
-def content_hash(fields: Sequence[str], tags: Sequence[str] = ()) -> str:
-    data = "\x1e".join(("\x1f".join(fields), " ".join(tags)))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
 def next_mod(previous: int | None, now: int) -> int:
@@ -172,6 +168,37 @@ def _duplicates(cards: Sequence[RenderedCard]) -> tuple[list[int], list[Diagnost
     return keep, problems
 
 
+def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
+    """The note's lockfile entry; the earlier one itself when nothing in it changed (a
+    rebuild after a one-card edit keeps ~all of them, and making 10,000 anew costs ~50 ms)."""
+    removed = note.is_tombstone
+    if (
+        before is not None
+        and before.mod == note.mod
+        and before.hash == note.content_hash
+        and before.page == note.page
+        and before.question == note.question_text
+        and before.removed == removed
+        and before.body == note.body_hash
+        and before.id == note.explicit_id
+        and before.deck == note.deck
+        and before.maybe == note.maybe
+    ):
+        return before
+    return LockEntry(
+        guid=note.guid,
+        page=note.page,
+        question=note.question_text,
+        hash=note.content_hash,
+        mod=note.mod,
+        removed=removed,
+        body=note.body_hash,
+        id=note.explicit_id,
+        deck=note.deck,
+        maybe=note.maybe,
+    )
+
+
 def _status(match: Match, card: RenderedCard, digest: str) -> str:
     entry = match.entry
     if entry is None or (entry.removed and match.how != "accepted"):
@@ -199,10 +226,7 @@ def identify(
     previous = lock.notes if lock is not None else {}
     keep, problems = _duplicates(cards)
     kept = [cards[i] for i in keep]
-    bodies = [
-        content_hash((c.answer_html, c.links_html)) if c.answer_html or c.links_html else ""
-        for c in kept
-    ]
+    bodies = [c.body_digest for c in kept]
     keys = [
         CardKey(c.page, c.line, normalize_question(c.question_text), body, c.explicit_id)
         for c, body in zip(kept, bodies, strict=True)
@@ -217,8 +241,8 @@ def identify(
         entry = match.entry
         guid = entry.guid if entry is not None else _default_guid(namespace, card, taken)
         taken.add(guid)
-        fields = (card.question_html, card.answer_html, card.links_html, card.source_html)
-        digest = content_hash(fields)
+        fields = card.fields
+        digest = card.fields_digest
         status = _status(match, card, digest)
         card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
@@ -259,21 +283,7 @@ def identify(
         notetype_hash=notetype.content_hash,
         notetype_mod=notetype_mod,
         notetype_schema=notetype.schema,
-        notes={
-            n.guid: LockEntry(
-                guid=n.guid,
-                page=n.page,
-                question=n.question_text,
-                hash=n.content_hash,
-                mod=n.mod,
-                removed=n.is_tombstone,
-                body=n.body_hash,
-                id=n.explicit_id,
-                deck=n.deck,
-                maybe=n.maybe,
-            )
-            for n in notes
-        },
+        notes={n.guid: _lock_entry(n, previous.get(n.guid)) for n in notes},
     )
     offered = tuple((kept[p.card], p.entry, p.similarity) for p in proposals)
     return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)

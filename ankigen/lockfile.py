@@ -41,14 +41,22 @@ class Lock:
     notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
 
 
+# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def json_lines(head: dict[str, object], key: str, rows: list[dict[str, object]]) -> str:
     """A JSON object whose ``key`` list holds one row per line: diffs read note by note.
 
-    Each piece goes through json's C encoder (``indent`` would force the slow Python one).
+    Rows must be flat (no dict inside a list inside a row). All rows go through json's C
+    encoder in one call (``indent`` would force the slow Python one); the list is then
+    broken between rows at each ``}, {"``, which cannot occur inside an encoded string (a
+    quote in a string is always escaped) nor inside a flat row.
     """
-    parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
-    body = ",\n".join(f"    {json.dumps(row, ensure_ascii=False)}" for row in rows)
-    rows_text = f"[\n{body}\n  ]" if rows else "[]"
+    encode = _ENCODER.encode
+    parts = [f"  {json.dumps(k)}: {encode(v)}," for k, v in head.items()]
+    body = encode(rows)[1:-1].replace('}, {"', '},\n    {"')
+    rows_text = f"[\n    {body}\n  ]" if rows else "[]"
     return "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: {rows_text}\n}}\n"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
 from ankigen.media import MediaFile
 
@@ -69,6 +70,21 @@ class RenderedCard:
     explicit_id: str | None = None
     media: tuple[MediaFile, ...] = ()  # local images the fields reference, to bundle
     problems: tuple[Diagnostic, ...] = ()  # found while rendering (missing image, …)
+    # content_hash of the four fields, and of answer + links ("" when both are empty);
+    # computed when not given (the render cache gives them back as stored).
+    fields_digest: str = ""
+    body_digest: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fields_digest:
+            object.__setattr__(self, "fields_digest", content_hash(self.fields))
+            body = (self.answer_html, self.links_html)
+            object.__setattr__(self, "body_digest", content_hash(body) if any(body) else "")
+
+    @property
+    def fields(self) -> tuple[str, str, str, str]:
+        """Question, Answer, Links, Source: the note's fields."""
+        return (self.question_html, self.answer_html, self.links_html, self.source_html)
 
 
 @dataclass(frozen=True)
