@@ -54,6 +54,7 @@ class BuildPlan:
     manifest_key: str | None = None
     images: ImageLookups = ()
     cache: RenderCache | None = None
+    rendered: tuple[str, ...] = ()  # pages rendered afresh (the others came from the cache)
 
     @property
     def report(self) -> Report:
@@ -258,6 +259,7 @@ def _plan_build(
         manifest_key=key,
         images=tuple(images),
         cache=cache,
+        rendered=tuple(p.rel for p, o in zip(pageset.pages, outcomes, strict=True) if not o.cached),
     )
 
 

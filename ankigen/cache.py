@@ -67,17 +67,23 @@ def code_fingerprint() -> str:
     upgrade without a version bump still invalidates every entry.
     """
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".txt"):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    digest.update(_package_digest(Path(__file__).parent).encode())
     for name in _RENDER_DEPS:
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:
             version = "-"
         digest.update(f"\0{name}={version}".encode())
+    return digest.hexdigest()
+
+
+def _package_digest(package: Path) -> str:
+    """A hash of a package folder's sources and assets (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".txt"):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

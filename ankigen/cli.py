@@ -202,7 +202,9 @@ def _summary(plan: BuildPlan, wrote: bool) -> str:
     warnings = sum(d.severity is Severity.WARNING for d in plan.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
     where = f" -> {plan.output}" if wrote else " (nothing written)"
-    return f"ankigen: {total} notes from {plan.pages} page(s) ({detail}){tail}{where}"
+    fresh = len(plan.rendered)
+    rendered = f", {fresh} rendered" if plan.cache is not None and fresh < plan.pages else ""
+    return f"ankigen: {total} notes from {plan.pages} page(s){rendered} ({detail}){tail}{where}"
 
 
 def main(

@@ -1,0 +1,309 @@
+"""Render cache, up-to-date check and parallel builds: fast, and never a different deck.
+
+Every test compares against what a build without any cache writes: a cache may only make a
+build faster, never change a byte of what it writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import ankigen.cache as cache_module
+import ankigen.pages as pages_module
+from ankigen.build import BuildPlan, plan_build, read_pages, up_to_date, write_build
+from ankigen.cache import RenderCache, code_fingerprint
+from ankigen.cli import main
+from ankigen.config import Config, load_config
+from tests.conftest import copy_site
+
+NOW = 1_800_000_000
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Three pages of our own; the middle one is the one the tests edit.
+PAGES = {
+    "alpha.md": '# Alpha\n\n??? question "What does alpha measure?"\n    How far the first '
+    "step goes.\n\n    Read more:\n\n    * https://alpha.example.org/\n",
+    "beta.md": '# Beta\n\n??? question "What does beta hold?"\n    The second value.\n\n'
+    '??? question "Which code shows beta?"\n    ```python\n    beta = 2\n    ```\n',
+    "gamma/delta.md": '# Delta\n\n??? question "Is delta $\\Delta x$?"\n    A change, '
+    "written $\\Delta x = x_1 - x_0$.\n",
+}
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    for rel, text in PAGES.items():
+        path = root / "source" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root / "source"
+
+
+def _config(source: Path, out: Path) -> Config:
+    return dataclasses.replace(load_config(source), deck="Cache Deck", lockfile=out / "a.lock")
+
+
+def _build(
+    source: Path, out: Path, cache: RenderCache | None, workers: int = 1, now: int = NOW
+) -> BuildPlan:
+    config = _config(source, out)
+    plan = plan_build(source, config, now, out / "deck.apkg", cache=cache, workers=workers)
+    write_build(plan)
+    return plan
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every file written, with the output folder's own path (the reports name it) masked."""
+    return {
+        p.name: p.read_bytes().replace(str(out).encode(), b"OUT")
+        for p in sorted(out.iterdir())
+        if p.is_file()
+    }
+
+
+def _uncached(source: Path, out: Path, now: int = NOW) -> dict[str, bytes]:
+    """What a build with no cache writes, starting from a copy of ``out`` (its lockfile)."""
+    twin = out.with_name(out.name + "-uncached")
+    shutil.rmtree(twin, ignore_errors=True)
+    shutil.copytree(out, twin)
+    _build(source, twin, cache=None, now=now)
+    return _outputs(twin)
+
+
+def test_a_rebuild_renders_only_the_edited_page_and_writes_what_a_cold_build_writes(
+    src: Path, tmp_path: Path
+) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    first = _build(src, out, cache)
+    assert sorted(first.rendered) == sorted(PAGES)
+    again = _build(src, out, cache)
+    assert again.rendered == ()
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
+    edited = _build(src, out, cache, now=NOW + 60)
+    assert edited.rendered == ("beta.md",)
+    notes = {n.question_text: n for n in edited.identified.notes}
+    assert "edited" in notes["What does beta hold?"].fields[1]
+    assert notes["What does beta hold?"].status == "changed"
+    # Same bytes as a build that never saw the cache: same lock history, so start from the
+    # same lockfile as the cached build had.
+    cold_out = tmp_path / "cold"
+    cold_out.mkdir()
+    page.write_text(PAGES["beta.md"])
+    _build(src, cold_out, cache=None)
+    page.write_text(PAGES["beta.md"].replace("The second value.", "The second value, edited."))
+    _build(src, cold_out, cache=None, now=NOW + 60)
+    assert _outputs(out) == _outputs(cold_out)
+
+
+def test_a_config_change_misses_the_cache(src: Path, tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    config = dataclasses.replace(_config(src, out), types=("question", "note"))
+    plan = plan_build(src, config, NOW, out / "deck.apkg", cache=cache)
+    assert sorted(plan.rendered) == sorted(PAGES)
+
+
+def test_a_new_renderer_version_misses_the_cache(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    before = code_fingerprint()
+    real_version = metadata.version
+
+    def upgraded(name: str) -> str:
+        return "99.0" if name == "pygments" else real_version(name)
+
+    monkeypatch.setattr(metadata, "version", upgraded)
+    code_fingerprint.cache_clear()
+    try:
+        assert code_fingerprint() != before
+        plan = _build(src, out, RenderCache(tmp_path / "cache"))
+        assert sorted(plan.rendered) == sorted(PAGES)
+    finally:
+        monkeypatch.undo()
+        code_fingerprint.cache_clear()
+    assert code_fingerprint() == before
+
+
+def test_the_fingerprint_covers_ankigen_own_code(tmp_path: Path) -> None:
+    """An edited checkout without a version bump is a new renderer too."""
+    package = Path(cache_module.__file__).parent
+    copy = tmp_path / "ankigen"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    digest_of = cache_module._package_digest
+    assert digest_of(copy) == digest_of(package)
+    with (copy / "render.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# a local change\n")
+    assert digest_of(copy) != digest_of(package)
+
+
+def test_an_edited_snippet_misses_the_cache(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "sites" / "snippets", tmp_path)
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    first = _build(site, out, cache)
+    assert _build(site, out, cache).rendered == ()
+    include = site / "includes" / "definitions.md"
+    include.write_text(include.read_text(encoding="utf-8") + "\nA line added later.\n")
+    expected = _uncached(site, out, now=NOW + 60)
+    plan = _build(site, out, cache, now=NOW + 60)
+    assert plan.rendered  # the pages including it
+    assert plan.identified.notes != first.identified.notes
+    assert _outputs(out) == expected
+
+
+def test_an_edited_image_misses_the_cache_and_bundles_the_new_file(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "sites" / "media", tmp_path)
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    first = _build(site, out, cache)
+    assert _build(site, out, cache).rendered == ()
+    image = site / "docs" / "vision" / "img" / "diagram.png"
+    image.write_bytes(image.read_bytes() + b"\0edited")
+    plan = _build(site, out, cache)
+    assert plan.rendered == ("vision/convolutions.md",)
+    old = {m.name for n in first.identified.notes for m in n.media}
+    new = {m.name for n in plan.identified.notes for m in n.media}
+    assert len(new - old) == 1 and next(iter(new - old)).startswith("diagram-")
+
+
+def test_an_image_appearing_misses_the_cache(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "sites" / "media", tmp_path)
+    page = site / "docs" / "vision" / "convolutions.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + '\n??? question "What does the later figure show?"\n    ![later](img/later.png)\n'
+    )
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    first = _build(site, out, cache)
+    assert any("later.png" in d.message for d in first.diagnostics)
+    (site / "docs" / "vision" / "img" / "later.png").write_bytes(b"\x89PNG later")
+    plan = _build(site, out, cache)
+    assert "vision/convolutions.md" in plan.rendered
+    assert not any("later.png" in d.message for d in plan.diagnostics)
+
+
+def test_a_damaged_entry_is_a_miss_not_a_failure(src: Path, tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    entries = [p for p in (tmp_path / "cache" / "pages").rglob("*") if p.is_file()]
+    assert len(entries) == len(PAGES)
+    for entry in entries:
+        entry.write_bytes(b"not marshal data")
+    expected = _uncached(src, out)
+    plan = _build(src, out, cache)
+    assert sorted(plan.rendered) == sorted(PAGES)
+    assert _outputs(out) == expected
+
+
+def test_the_cache_trims_itself_to_its_bound(src: Path, tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    entries = sorted((tmp_path / "cache" / "pages").rglob("*/*"))
+    sizes = sorted(p.stat().st_size for p in entries)
+    small = RenderCache(tmp_path / "cache", max_bytes=sizes[0] + sizes[1])
+    oldest = min(entries, key=lambda p: p.stat().st_mtime_ns)
+    os.utime(oldest, (1, 1))  # least recently used
+    assert small.trim() >= 1
+    left = sorted((tmp_path / "cache" / "pages").rglob("*/*"))
+    assert oldest not in left
+    assert sum(p.stat().st_size for p in left) <= small.max_bytes
+
+
+def test_nothing_changed_means_nothing_written(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", str(src), "-o", str(out / "deck.apkg")]
+    assert main(args, env={"SOURCE_DATE_EPOCH": str(NOW)}) == 0
+    stamps = {p: p.stat().st_mtime_ns for p in out.iterdir()}
+    config = load_config(src)
+    fresh = up_to_date(
+        config, out / "deck.apkg", read_pages(src, config), RenderCache(tmp_path / "c")
+    )
+    assert fresh is None  # another cache folder knows nothing of that build
+    assert main(args, env={"SOURCE_DATE_EPOCH": str(NOW + 5)}) == 0
+    assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    # Deleting the package, or editing the lockfile, makes the next build write again.
+    (out / "deck.apkg").unlink()
+    assert main(args, env={"SOURCE_DATE_EPOCH": str(NOW + 9)}) == 0
+    assert (out / "deck.apkg").exists()
+
+
+def test_an_up_to_date_build_repeats_the_warnings(
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (src / "beta.md").write_text(PAGES["beta.md"] + '\n??? question "Empty?"\n')
+    args = ["build", str(src), "-o", str(tmp_path / "out" / "deck.apkg")]
+    assert main(args, env={}) == 0
+    first = capsys.readouterr()
+    assert "card has no answer" in first.err
+    assert main(args, env={}) == 0
+    second = capsys.readouterr()
+    assert "up to date" in second.out
+    assert second.err == first.err
+    assert main([*args, "--strict"], env={}) == 1
+
+
+def test_a_lockfile_edited_by_hand_is_not_up_to_date(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", str(src), "-o", str(out / "deck.apkg")]
+    assert main(args, env={"SOURCE_DATE_EPOCH": str(NOW)}) == 0
+    lock = load_config(src).lock_path
+    before = (out / "deck.apkg").read_bytes()
+    # An older mod for one note, as if a teammate's lockfile came in through git.
+    text = lock.read_text(encoding="utf-8")
+    edited = re.sub(r'("hash": "[0-9a-f]+", "mod": )\d+', r"\g<1>1700000000", text, count=1)
+    assert edited != text
+    lock.write_text(edited, encoding="utf-8")
+    assert main(args, env={"SOURCE_DATE_EPOCH": str(NOW)}) == 0
+    assert (out / "deck.apkg").read_bytes() != before
+
+
+def _work_and_tell(batch: list[object]) -> object:
+    """The pool's worker, leaving a mark that it ran in another process."""
+    marks = Path(os.environ["ANKIGEN_TEST_MARKS"])
+    (marks / str(os.getpid())).touch()
+    return _real_work(batch)  # type: ignore[arg-type]
+
+
+_real_work = pages_module._work
+
+
+def test_parallel_and_serial_builds_write_identical_bytes(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(12):  # enough pages to split
+        (src / f"more/page-{n:02d}.md").parent.mkdir(exist_ok=True)
+        (src / f"more/page-{n:02d}.md").write_text(
+            f'# Page {n}\n\n??? question "What is item {n}?"\n    Item **{n}**, with `code`.\n'
+            f'\n??? question "Why {n}?"\n    | a | b |\n    |---|---|\n    | {n} | $x^{n}$ |\n'
+        )
+    serial = tmp_path / "serial"
+    _build(src, serial, cache=None, workers=1)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("ANKIGEN_TEST_MARKS", str(marks))
+    monkeypatch.setattr(pages_module, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(pages_module, "_BATCH_CHARS", 200)
+    monkeypatch.setattr(pages_module, "_work", _work_and_tell)
+    parallel = tmp_path / "parallel"
+    _build(src, parallel, cache=None, workers=2)
+    workers = {int(p.name) for p in marks.iterdir()}
+    assert workers and os.getpid() not in workers
+    assert _outputs(serial) == _outputs(parallel)
