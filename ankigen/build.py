@@ -18,10 +18,10 @@ from ankigen.cache import ImageLookups, RenderCache, code_fingerprint, lookups_h
 from ankigen.config import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.frontmatter import split_front_matter
-from ankigen.fsutil import write_text_atomic
+from ankigen.fsutil import commit_prepared, prepare_text
 from ankigen.ids import Identified, check_notetype, identify
 from ankigen.layout import place_pages
-from ankigen.lockfile import dump_lock, load_lock
+from ankigen.lockfile import dump_lock_chunks, load_lock
 from ankigen.manifest import (
     Manifest,
     file_digest,
@@ -35,7 +35,7 @@ from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pages import Progress, RenderSettings, render_pages
-from ankigen.report import Report, make_report, report_json, report_text
+from ankigen.report import Report, make_report, report_json_chunks, report_text
 from ankigen.snippets import SnippetOptions, expand_snippets
 from ankigen.sources import discover, read_source
 
@@ -365,7 +365,8 @@ def _write_build(plan: BuildPlan) -> None:
     """The .apkg first, then the lockfile and reports: a failed package leaves the old lock.
 
     The package is written on a thread (SQLite and zlib release the GIL) while the lockfile
-    and report texts are made on this one.
+    and reports are streamed into temp files on this one; those are renamed into place only
+    once the package is.
     """
     ident = plan.identified
     failure: list[BaseException] = []
@@ -376,20 +377,31 @@ def _write_build(plan: BuildPlan) -> None:
         except BaseException as exc:  # re-raised below, on the caller's thread
             failure.append(exc)
 
+    report = plan.report
+    stem = plan.output.with_suffix("")
+    texts = (
+        (plan.config.lock_path, dump_lock_chunks(ident.lock)),
+        (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
+        (stem.with_name(stem.name + ".report.txt"), [report_text(report)]),
+    )
+    prepared: list[tuple[Path, Path]] = []
     writer = threading.Thread(target=package, name="ankigen-apkg")
     writer.start()
     try:
-        lock_text = dump_lock(ident.lock)
-        report = plan.report
-        report_texts = (report_json(report), report_text(report))
-    finally:
+        for path, chunks in texts:
+            prepared.append((prepare_text(path, chunks), path))
+    except BaseException:
         writer.join()
+        for tmp, _ in prepared:
+            tmp.unlink(missing_ok=True)
+        raise
+    writer.join()
     if failure:
+        for tmp, _ in prepared:
+            tmp.unlink(missing_ok=True)
         raise failure[0]
-    write_text_atomic(plan.config.lock_path, lock_text)
-    stem = plan.output.with_suffix("")
-    write_text_atomic(stem.with_name(stem.name + ".report.json"), report_texts[0])
-    write_text_atomic(stem.with_name(stem.name + ".report.txt"), report_texts[1])
+    for tmp, path in prepared:
+        commit_prepared(tmp, path)
     cache = plan.cache
     if cache is None:
         return

@@ -37,7 +37,7 @@ SAME_PAGE_PROPOSE = 0.5
 OTHER_PAGE_PROPOSE = 0.75
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardKey:
     """What identity matching needs to know about a card."""
 
@@ -48,13 +48,13 @@ class CardKey:
     explicit_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     entry: LockEntry | None  # the earlier note this card continues; None for a new note
     how: str  # "explicit", "same", "body", "similar", "accepted" or "new"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Proposal:
     card: int  # index into the cards
     entry: LockEntry

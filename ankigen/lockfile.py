@@ -6,18 +6,28 @@ A sorted, indented JSON file meant to be committed next to the sources.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ankigen.errors import AnkigenError, Diagnostic
 
-__all__ = ["LOCK_VERSION", "Lock", "LockEntry", "dump_lock", "json_lines", "load_lock"]
+__all__ = [
+    "LOCK_VERSION",
+    "Lock",
+    "LockEntry",
+    "dump_lock",
+    "dump_lock_chunks",
+    "json_lines",
+    "json_lines_chunks",
+    "load_lock",
+]
 
 LOCK_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LockEntry:
     guid: str
     page: str
@@ -31,7 +41,7 @@ class LockEntry:
     maybe: str | None = None  # GUID of an earlier note this new one may continue (--accept)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lock:
     namespace: str
     notetype_hash: str = ""
@@ -45,29 +55,55 @@ class Lock:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
-def json_lines(head: dict[str, object], key: str, rows: list[dict[str, object]]) -> str:
+def json_lines(head: dict[str, object], key: str, rows: Iterable[Mapping[str, object]]) -> str:
+    return "".join(json_lines_chunks(head, key, rows))
+
+
+def json_lines_chunks(
+    head: dict[str, object], key: str, rows: Iterable[Mapping[str, object]], batch: int = 2000
+) -> Iterator[str]:
     """A JSON object whose ``key`` list holds one row per line: diffs read note by note.
 
-    Rows must be flat (no dict inside a list inside a row). All rows go through json's C
+    Made in pieces, so a 100,000-note lockfile is never one string in memory. Rows must be
+    flat (no dict inside a list inside a row). Each batch of rows goes through json's C
     encoder in one call (``indent`` would force the slow Python one); the list is then
     broken between rows at each ``}, {"``, which cannot occur inside an encoded string (a
     quote in a string is always escaped) nor inside a flat row.
     """
     encode = _ENCODER.encode
     parts = [f"  {json.dumps(k)}: {encode(v)}," for k, v in head.items()]
-    body = encode(rows)[1:-1].replace('}, {"', '},\n    {"')
-    rows_text = f"[\n    {body}\n  ]" if rows else "[]"
-    return "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: {rows_text}\n}}\n"
+    yield "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: "
+    pending: list[Mapping[str, object]] = []
+    started = False
+
+    def flush() -> str:
+        text = encode(pending)[1:-1].replace('}, {"', '},\n    {"')
+        pending.clear()
+        return ("[\n    " if not started else ",\n    ") + text
+
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            yield flush()
+            started = True
+    if pending:
+        yield flush()
+        started = True
+    yield "\n  ]\n}\n" if started else "[]\n}\n"
 
 
 def dump_lock(lock: Lock) -> str:
+    return "".join(dump_lock_chunks(lock))
+
+
+def dump_lock_chunks(lock: Lock) -> Iterator[str]:
     entries = sorted(lock.notes.values(), key=lambda e: (e.page, e.question, e.guid))
     head: dict[str, object] = {
         "version": LOCK_VERSION,
         "namespace": lock.namespace,
         "notetype": _notetype_json(lock),
     }
-    return json_lines(head, "notes", [_entry_json(e) for e in entries])
+    return json_lines_chunks(head, "notes", (_entry_json(e) for e in entries))
 
 
 def _notetype_json(lock: Lock) -> dict[str, object]:

@@ -21,13 +21,13 @@ _RACY_NS = 2_000_000_000
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaFile:
     name: str  # the name in the .apkg and in Anki's media folder: stem-<hash>.ext
     path: Path  # the file read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaProblem:
     message: str
     hint: str

@@ -14,7 +14,7 @@ from ankigen.media import MediaFile
 __all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """One Markdown page, decoded, with newlines normalised to ``\\n``."""
 
@@ -24,7 +24,7 @@ class SourceFile:
     url: str | None = None  # the page on the published site, when site_url is known
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """A question box found in a page, still as markdown-it tokens."""
 
@@ -37,13 +37,13 @@ class Card:
     heading: str  # text of the nearest heading above the card ("" if none)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     href: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SplitCard:
     """A card whose front, answer and trailing link list are separated."""
 
@@ -55,7 +55,7 @@ class SplitCard:
     explicit_id: str | None = None  # from a `<!-- ankigen-id: … -->` comment in the body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedCard:
     page: str
     line: int
@@ -87,7 +87,7 @@ class RenderedCard:
         return (self.question_html, self.answer_html, self.links_html, self.source_html)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A rendered card with its identity decided: what the package writes."""
 

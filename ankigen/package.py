@@ -70,37 +70,44 @@ def _write_collection(
         deck.add_model(model)
         decks.append(deck)
     required = model._req  # (card ord, "any" | "all", field ords): when a card exists
+    sort_index = model.sort_field_index
     ids = itertools.count(notetype_mod * 1000)
-    note_rows: list[tuple[object, ...]] = []
-    card_rows: list[tuple[object, ...]] = []
+    # Ids first (note id, then its cards' ids, as genanki numbers them); the rows themselves
+    # are made while SQLite takes them, so a 100,000-note deck is never a list of rows.
+    plan: list[tuple[Note, int, int, list[tuple[int, int]]]] = []  # note, nid, did, cards
     for name, members in grouped.items():
         did = deck_id(name)
         for note in members:
             nid = next(ids)
             fields = note.fields
-            note_rows.append(
-                (
-                    nid,
-                    note.guid,
-                    notetype.id,
-                    note.mod,
-                    -1,
-                    " " + " ".join(note.tags) + " ",
-                    "\x1f".join(fields),
-                    fields[model.sort_field_index],
-                    0,
-                    0,
-                    "",
-                )
-            )
-            for ord_, how, field_ords in required:
-                test = any if how == "any" else all
-                if test(fields[i] for i in field_ords):
-                    card_rows.append(
-                        (next(ids), nid, did, ord_, notetype_mod, -1, 0, 0, note.due)
-                        + (0,) * 8
-                        + ("",)
-                    )
+            cards = [
+                (ord_, next(ids))
+                for ord_, how, field_ords in required
+                if (any if how == "any" else all)(fields[i] for i in field_ords)
+            ]
+            plan.append((note, nid, did, cards))
+    note_rows = (
+        (
+            nid,
+            note.guid,
+            notetype.id,
+            note.mod,
+            -1,
+            " " + " ".join(note.tags) + " ",
+            "\x1f".join(note.fields),
+            note.fields[sort_index],
+            0,
+            0,
+            "",
+        )
+        for note, nid, _did, _cards in plan
+    )
+    tail = (0,) * 8 + ("",)
+    card_rows = (
+        (cid, nid, did, ord_, notetype_mod, -1, 0, 0, note.due, *tail)
+        for note, nid, did, cards in plan
+        for ord_, cid in cards
+    )
     conn = sqlite3.connect(db_path)
     try:
         # A scratch file written once: no journal, no fsync (the zip is what is kept).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -59,6 +60,7 @@ def links_html(links: Sequence[Link]) -> str:
     return f'<ul class="ankigen-links">{items}</ul>'
 
 
+@lru_cache(maxsize=1024)  # one string per page and section, however many cards share it
 def source_html(page: str, heading: str, url: str | None = None) -> str:
     """Where the card comes from: page and section, linked to the site page when known."""
     html = f'<span class="ankigen-page">{escape(page)}</span>'

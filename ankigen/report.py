@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from ankigen.ids import REMOVED_TAG
-from ankigen.lockfile import LockEntry, json_lines
+from ankigen.lockfile import LockEntry, json_lines_chunks
 from ankigen.model import Note, RenderedCard
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "make_report",
     "report_details",
     "report_json",
+    "report_json_chunks",
     "report_text",
 ]
 
@@ -102,6 +103,10 @@ def make_report(
 
 
 def report_json(report: Report) -> str:
+    return "".join(report_json_chunks(report))
+
+
+def report_json_chunks(report: Report) -> Iterator[str]:
     head: dict[str, object] = {
         "deck": report.deck,
         "output": report.output,
@@ -119,7 +124,7 @@ def report_json(report: Report) -> str:
             for p in report.proposals
         ],
     }
-    rows: list[dict[str, object]] = [
+    rows = (
         {
             key: value
             for key, value in (
@@ -136,8 +141,8 @@ def report_json(report: Report) -> str:
             if value != "" or key in ("status", "page", "line", "question", "guid")
         }
         for e in report.entries
-    ]
-    return json_lines(head, "notes", rows)
+    )
+    return json_lines_chunks(head, "notes", rows)
 
 
 def report_text(report: Report) -> str:
