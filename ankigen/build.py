@@ -12,16 +12,23 @@ import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
-from ankigen.cache import ImageLookups, RenderCache, code_fingerprint, lookups_hold
+from ankigen.cache import (
+    ImageLookups,
+    RenderCache,
+    code_fingerprint,
+    lookups_hold,
+    text_digest,
+)
 from ankigen.config import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.frontmatter import split_front_matter
 from ankigen.fsutil import commit_prepared, prepare_text
 from ankigen.ids import Identified, check_notetype, identify
 from ankigen.layout import place_pages
-from ankigen.lockfile import dump_lock_chunks, load_lock
+from ankigen.lockfile import dump_lock_chunks, load_lock, remember_lock
 from ankigen.manifest import (
     Manifest,
     file_digest,
@@ -56,7 +63,7 @@ class BuildPlan:
     cache: RenderCache | None = None
     rendered: tuple[str, ...] = ()  # pages rendered afresh (the others came from the cache)
 
-    @property
+    @cached_property
     def report(self) -> Report:
         return make_report(
             self.config.deck, str(self.output), self.identified.notes, self.identified.proposals
@@ -68,10 +75,10 @@ def apkg_name(deck: str) -> str:
     return f"{slug or 'deck'}.apkg"
 
 
-def _shown(path: Path) -> str:
+def _shown(path: Path, cwd: Path | None = None) -> str:
     """Paths in messages: relative to the working folder when possible."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.absolute().relative_to(cwd or Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -102,6 +109,7 @@ class PageSet:
     shown: Mapping[str, str]  # rel -> the path diagnostics show
     decks: Mapping[str, str]  # rel -> deck
     problems: tuple[Diagnostic, ...]  # found while reading (bad bytes, snippets)
+    digests: Mapping[str, bytes]  # rel -> hash of the page's text (after snippets)
 
 
 def read_pages(source: Path, config: Config) -> PageSet:
@@ -112,8 +120,9 @@ def read_pages(source: Path, config: Config) -> PageSet:
     problems: list[Diagnostic] = []
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
+    cwd = Path.cwd().resolve()
     for path in paths:
-        shown = _shown(path)
+        shown = _shown(path, cwd)
         try:
             page = read_source(path, root, shown)
         except AnkigenError as exc:
@@ -142,6 +151,7 @@ def read_pages(source: Path, config: Config) -> PageSet:
         shown={rel: shown for rel, (_, shown) in pages.items()},
         decks={rel: place.deck for rel, place in places.items()},
         problems=tuple(problems),
+        digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
     )
 
 
@@ -195,7 +205,13 @@ def _plan_build(
     library = MediaLibrary(pageset.root, cache.media_memo() if cache is not None else None)
     settings = RenderSettings(config.types, config.flavor, config.site)
     outcomes = render_pages(
-        pageset.pages, settings, library, cache=cache, workers=workers, progress=progress
+        pageset.pages,
+        settings,
+        library,
+        cache=cache,
+        workers=workers,
+        progress=progress,
+        digests=pageset.digests,
     )
     cards: list[RenderedCard] = []
     images: list[tuple[str, str, MediaFile | MediaProblem]] = []
@@ -270,7 +286,7 @@ def build_key(config: Config, output: Path, pageset: PageSet) -> str:
     digest.update(repr(pageset.problems).encode())
     for page in pageset.pages:
         digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
-        digest.update(hashlib.blake2b(page.text.encode("utf-8", "surrogatepass")).digest())
+        digest.update(pageset.digests[page.rel])
     return digest.hexdigest()
 
 
@@ -384,24 +400,25 @@ def _write_build(plan: BuildPlan) -> None:
         (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
         (stem.with_name(stem.name + ".report.txt"), [report_text(report)]),
     )
-    prepared: list[tuple[Path, Path]] = []
+    prepared: list[tuple[Path, str, Path]] = []
     writer = threading.Thread(target=package, name="ankigen-apkg")
     writer.start()
     try:
         for path, chunks in texts:
-            prepared.append((prepare_text(path, chunks), path))
+            prepared.append((*prepare_text(path, chunks), path))
     except BaseException:
         writer.join()
-        for tmp, _ in prepared:
+        for tmp, _, _ in prepared:
             tmp.unlink(missing_ok=True)
         raise
     writer.join()
     if failure:
-        for tmp, _ in prepared:
+        for tmp, _, _ in prepared:
             tmp.unlink(missing_ok=True)
         raise failure[0]
-    for tmp, path in prepared:
+    for tmp, _, path in prepared:
         commit_prepared(tmp, path)
+    remember_lock(plan.config.lock_path, prepared[0][1], ident.lock)
     cache = plan.cache
     if cache is None:
         return

@@ -22,6 +22,7 @@ import marshal
 import os
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,10 +42,12 @@ __all__ = [
     "code_fingerprint",
     "default_cache_dir",
     "lookups_hold",
+    "text_digest",
 ]
 
 FORMAT = 2  # bump when the entry layout changes
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+MEMORY_PAGES = 4096  # entries kept in memory by one RenderCache object
 # Distributions whose code decides what a page renders to.
 _RENDER_DEPS = (
     "markdown-it-py",
@@ -87,6 +90,11 @@ def _package_digest(package: Path) -> str:
     return digest.hexdigest()
 
 
+def text_digest(text: str) -> bytes:
+    """A page text's hash, as cache and build keys take it."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest()
+
+
 def default_cache_dir(env: Mapping[str, str]) -> Path:
     """``$ANKIGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/ankigen``, else ``~/.cache/ankigen``."""
     if env.get("ANKIGEN_CACHE_DIR"):
@@ -113,18 +121,32 @@ class RenderCache:
         self._prefix = code_fingerprint().encode()
         self.written = 0
         self._memo_loaded: dict[str, tuple[int, int, int, str]] = {}
+        # Entries this process used or made, newest last: a long-lived process (watch mode)
+        # rebuilds without reading them back from disk.
+        self._recent: OrderedDict[str, CacheEntry] = OrderedDict()
 
-    def key(self, settings: str, rel: str, url: str | None, text: str) -> str:
-        """``settings``: the build settings that reach the renderer, as a string."""
+    def key(self, settings: str, rel: str, url: str | None, text: bytes) -> str:
+        """``settings``: the build settings that reach the renderer, as a string; ``text``:
+        the page's ``text_digest``."""
         digest = hashlib.blake2b(self._prefix, digest_size=20)
         digest.update(f"\0{settings}\0{rel}\0{url}\0".encode())
-        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(text)
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.pages / key[:2] / key[2:]
 
+    def _remember(self, key: str, entry: CacheEntry) -> None:
+        self._recent[key] = entry
+        self._recent.move_to_end(key)
+        while len(self._recent) > MEMORY_PAGES:
+            self._recent.popitem(last=False)
+
     def get(self, key: str) -> CacheEntry | None:
+        known = self._recent.get(key)
+        if known is not None:
+            self._recent.move_to_end(key)
+            return known
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -132,9 +154,12 @@ class RenderCache:
             os.utime(path)  # recently used: kept longest when the folder is trimmed
         except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
             return None
+        if entry is not None:
+            self._remember(key, entry)
         return entry
 
     def put(self, key: str, entry: CacheEntry) -> None:
+        self._remember(key, entry)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

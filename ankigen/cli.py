@@ -266,15 +266,27 @@ def _cache(args: argparse.Namespace, environ: dict[str, str]) -> RenderCache | N
 
 
 def _run(
-    args: argparse.Namespace, environ: dict[str, str], *, watching: bool = False
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    *,
+    watching: bool = False,
+    cache: RenderCache | None = None,
 ) -> tuple[int, str | None]:
-    """One build, check or diff: (exit status, the summary line to print last)."""
+    """One build, check or diff: (exit status, the summary line to print last).
+
+    ``cache``: the render cache to use (watch mode keeps one across rebuilds, so pages
+    unchanged since the last one are not even read back from disk); default: a new one.
+    """
     with contextlib.ExitStack() as stack:
-        return _run_in(args, environ, stack, watching)
+        return _run_in(args, environ, stack, watching, cache or _cache(args, environ))
 
 
 def _run_in(
-    args: argparse.Namespace, environ: dict[str, str], stack: contextlib.ExitStack, watching: bool
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    stack: contextlib.ExitStack,
+    watching: bool,
+    cache: RenderCache | None,
 ) -> tuple[int, str | None]:
     as_json = args.format == "json"
     building = args.command == "build"
@@ -288,7 +300,6 @@ def _run_in(
         output = _output_path(getattr(args, "output", None), config)
         if building:
             stack.enter_context(project_lock(config.lock_path))
-        cache = _cache(args, environ)
         pageset = read_pages(source, config)
         fresh = (
             up_to_date(config, output, pageset, cache)
@@ -398,7 +409,7 @@ def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Ev
         return any(resolved == o or resolved.is_relative_to(o) for o in own)
 
     def once() -> tuple[bool, str]:
-        status, summary = _run(args, environ, watching=True)
+        status, summary = _run(args, environ, watching=True, cache=cache)
         return status == EXIT_OK, summary or "build failed"
 
     def emit(line: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -10,21 +11,25 @@ from pathlib import Path
 __all__ = ["commit_prepared", "prepare_text", "write_text_atomic"]
 
 
-def prepare_text(path: Path, chunks: Iterable[str]) -> Path:
-    """Write ``chunks`` to a temp file beside ``path`` and return it; ``path`` is untouched
-    until ``commit_prepared``. The temp file is removed if writing fails."""
+def prepare_text(path: Path, chunks: Iterable[str]) -> tuple[Path, str]:
+    """Write ``chunks`` (UTF-8) to a temp file beside ``path``; return it and the SHA-256 of
+    its bytes. ``path`` is untouched until ``commit_prepared``; the temp file is removed if
+    writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
+    digest = hashlib.sha256()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
-                handle.write(chunk)
+                data = chunk.encode("utf-8")
+                digest.update(data)
+                handle.write(data)
         tmp.chmod(0o644)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp
+    return tmp, digest.hexdigest()
 
 
 def commit_prepared(tmp: Path, path: Path) -> None:
@@ -32,4 +37,5 @@ def commit_prepared(tmp: Path, path: Path) -> None:
 
 
 def write_text_atomic(path: Path, text: str | Iterable[str]) -> None:
-    commit_prepared(prepare_text(path, [text] if isinstance(text, str) else text), path)
+    tmp, _ = prepare_text(path, [text] if isinstance(text, str) else text)
+    commit_prepared(tmp, path)

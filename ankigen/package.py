@@ -13,10 +13,15 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import tempfile
 import zipfile
+import zlib
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 
@@ -24,8 +29,6 @@ from ankigen.model import Note
 from ankigen.notetype import NoteType
 
 __all__ = ["deck_id", "write_apkg"]
-
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def deck_id(name: str) -> int:
@@ -125,12 +128,116 @@ def _write_collection(
         conn.close()
 
 
-def _entry(name: str, level: int | None = None) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = level  # type: ignore[attr-defined]  # public only from 3.13
-    info.external_attr = 0o644 << 16
-    return info
+# ---------------------------------------------------------------- the zip
+
+_PIECE = 1 << 20  # deflated independently: the bytes do not depend on the thread count
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00:00: fixed, so equal input gives equal bytes
+_ZIP_LIMIT = 0xFFFF_FFFF  # beyond this a zip needs zip64: then zipfile writes it
+
+
+def _deflate_piece(data: bytes, last: bool) -> bytes:
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+
+
+def _deflate_file(src: Path, out: BinaryIO, workers: int) -> tuple[int, int, int]:
+    """Raw deflate (level 1) of ``src`` onto ``out``, pigz-style: 1 MiB pieces compressed
+    on ``workers`` threads (zlib releases the GIL), each ended by a full flush, so their
+    concatenation is one valid deflate stream. Returns (crc32, compressed size, size)."""
+    size = src.stat().st_size
+    pieces = max(1, -(-size // _PIECE))
+    crc = written = 0
+    with src.open("rb") as handle, ThreadPoolExecutor(workers) as pool:
+        pending: deque[Future[bytes]] = deque()
+        for i in range(pieces):
+            data = handle.read(_PIECE)
+            crc = zlib.crc32(data, crc)
+            pending.append(pool.submit(_deflate_piece, data, i == pieces - 1))
+            while len(pending) > 2 * workers or (i == pieces - 1 and pending):
+                blob = pending.popleft().result()
+                out.write(blob)
+                written += len(blob)
+    return crc, written, size
+
+
+def _local_header(name: bytes, crc: int, packed: int, size: int) -> bytes:
+    return struct.pack(
+        "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, _DOS_DATE, crc, packed, size, len(name), 0
+    )
+
+
+def _central_header(name: bytes, crc: int, packed: int, size: int, offset: int) -> bytes:
+    return struct.pack(
+        "<IHHHHHHIIIHHHHHII",
+        0x02014B50,
+        (3 << 8) | 20,  # made by: Unix, zip 2.0
+        20,
+        0,
+        8,
+        0,
+        _DOS_DATE,
+        crc,
+        packed,
+        size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0o644 << 16,
+        offset,
+    )
+
+
+def _write_zip(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, bytes]]) -> None:
+    """collection.anki2 (deflated in parallel) then the small entries; no zip64 needed."""
+    central: list[bytes] = []
+    name = b"collection.anki2"
+    handle.write(_local_header(name, 0, 0, 0) + name)  # sizes patched below
+    crc, packed, size = _deflate_file(db_path, handle, workers=2)
+    end = handle.tell()
+    handle.seek(0)
+    handle.write(_local_header(name, crc, packed, size))
+    handle.seek(end)
+    central.append(_central_header(name, crc, packed, size, 0) + name)
+    for entry, data in small:
+        offset = handle.tell()
+        blob = zlib.compressobj(-1, zlib.DEFLATED, -15)
+        packed_data = blob.compress(data) + blob.flush()
+        crc = zlib.crc32(data)
+        encoded = entry.encode("utf-8")
+        handle.write(_local_header(encoded, crc, len(packed_data), len(data)) + encoded)
+        handle.write(packed_data)
+        central.append(_central_header(encoded, crc, len(packed_data), len(data), offset) + encoded)
+    start = handle.tell()
+    directory = b"".join(central)
+    handle.write(directory)
+    count = len(central)
+    handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), start, 0))
+
+
+def _needs_zip64(db_path: Path, small: Sequence[tuple[str, bytes]]) -> bool:
+    total = db_path.stat().st_size + sum(len(data) for _, data in small)
+    return total * 1.1 + 1_000_000 > _ZIP_LIMIT or len(small) + 1 >= 0xFFFF
+
+
+def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, bytes]]) -> None:
+    """Very large decks: the standard library's writer, which handles zip64."""
+
+    def entry(name: str, level: int | None = None) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = level  # type: ignore[attr-defined]  # public only from 3.13
+        info.external_attr = 0o644 << 16
+        return info
+
+    with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
+        info = entry("collection.anki2", level=1)
+        info.file_size = db_path.stat().st_size
+        with db_path.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+            shutil.copyfileobj(src, dst, _PIECE)
+        for name, data in small:
+            archive.writestr(entry(name), data)
 
 
 def write_apkg(
@@ -144,6 +251,7 @@ def write_apkg(
     media = sorted({m.name: m for note in notes for m in note.media}.values(), key=lambda m: m.name)
     blobs = [(m.name, m.path.read_bytes()) for m in media]  # read before the temp file exists
     manifest = json.dumps({str(i): name for i, (name, _) in enumerate(blobs)}, sort_keys=True)
+    small = [("media", manifest.encode("utf-8"))] + [(str(i), d) for i, (_, d) in enumerate(blobs)]
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".ankigen-", dir=path.parent) as scratch:
         db_path = Path(scratch) / "collection.anki2"
@@ -151,14 +259,11 @@ def write_apkg(
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-                info = _entry("collection.anki2", level=1)
-                info.file_size = db_path.stat().st_size
-                with db_path.open("rb") as src, archive.open(info, "w") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                archive.writestr(_entry("media"), manifest.encode("utf-8"))
-                for i, (_name, data) in enumerate(blobs):
-                    archive.writestr(_entry(str(i)), data)
+            with os.fdopen(fd, "wb") as handle:
+                if _needs_zip64(db_path, small):
+                    _write_zip64(handle, db_path, small)
+                else:
+                    _write_zip(handle, db_path, small)
             tmp.chmod(0o644)
             tmp.replace(path)
         except BaseException:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from ankigen.cache import CacheEntry, ImageLookups, RenderCache, lookups_hold
+from ankigen.cache import CacheEntry, ImageLookups, RenderCache, lookups_hold, text_digest
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.layout import page_url
 from ankigen.mdit import Flavor
@@ -153,14 +153,20 @@ def render_pages(
     cache: RenderCache | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    digests: Mapping[str, bytes] | None = None,
 ) -> list[PageOutcome]:
-    """Cards of every page, in the given order. Pages carry their URL already."""
+    """Cards of every page, in the given order. Pages carry their URL already; ``digests``
+    are their ``text_digest``s when already known."""
     results: list[PageOutcome | None] = [None] * len(pages)
     keys: list[str] = []
     missing: list[int] = []
     shared = settings.cache_settings(str(library.root))
     for i, page in enumerate(pages):
-        key = cache.key(shared, page.rel, page.url, page.text) if cache is not None else ""
+        key = ""
+        if cache is not None:
+            known = digests.get(page.rel) if digests is not None else None
+            text = known if known is not None else text_digest(page.text)
+            key = cache.key(shared, page.rel, page.url, text)
         keys.append(key)
         entry = cache.get(key) if cache is not None else None
         if entry is not None and lookups_hold(entry.images, library.resolve):

@@ -207,7 +207,7 @@ def test_a_damaged_entry_is_a_miss_not_a_failure(src: Path, tmp_path: Path) -> N
     for entry in entries:
         entry.write_bytes(b"not marshal data")
     expected = _uncached(src, out)
-    plan = _build(src, out, cache)
+    plan = _build(src, out, RenderCache(tmp_path / "cache"))  # a new process: disk only
     assert sorted(plan.rendered) == sorted(PAGES)
     assert _outputs(out) == expected
 

@@ -114,7 +114,8 @@ def test_failed_write_leaves_previous_deck_and_no_temp_file(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", broken)
+    # Fails while the collection is being deflated into the half-written temp file.
+    monkeypatch.setattr(package, "_deflate_piece", broken)
     assert project.build() == 1
     assert project.apkg.read_bytes() == before
     assert not [p for p in project.apkg.parent.iterdir() if p.name.endswith(".tmp")]

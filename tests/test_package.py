@@ -1,0 +1,70 @@
+"""The .apkg container: our zip writer against the standard library's reader and SQLite."""
+
+from __future__ import annotations
+
+import io
+import random
+import sqlite3
+import zipfile
+import zlib
+from pathlib import Path
+
+from ankigen import package
+from ankigen.ids import identify
+from ankigen.notetype import note_type
+from ankigen.pipeline import render_page
+
+
+def _data(size: int) -> bytes:
+    rng = random.Random(7)
+    words = [b"alpha", b"beta", b"<span class='k'>", b"\x1f", b"\x00\x01", b"gamma\n"]
+    out = bytearray()
+    while len(out) < size:
+        out += rng.choice(words) if rng.random() < 0.9 else rng.randbytes(64)
+    return bytes(out[:size])
+
+
+def test_parallel_deflate_is_one_stream_and_does_not_depend_on_threads(tmp_path: Path) -> None:
+    data = _data(3 * package._PIECE + 12345)  # four pieces, the last one short
+    src = tmp_path / "blob"
+    src.write_bytes(data)
+    outputs = []
+    for workers in (1, 2, 3):
+        out = io.BytesIO()
+        crc, packed, size = package._deflate_file(src, out, workers)
+        assert (crc, size) == (zlib.crc32(data), len(data))
+        assert packed == len(out.getvalue())
+        assert zlib.decompress(out.getvalue(), -15) == data
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_an_empty_file_deflates_to_a_valid_stream(tmp_path: Path) -> None:
+    src = tmp_path / "empty"
+    src.write_bytes(b"")
+    out = io.BytesIO()
+    assert package._deflate_file(src, out, 2)[::2] == (0, 0)
+    assert zlib.decompress(out.getvalue(), -15) == b""
+
+
+def test_a_large_deck_is_a_valid_zip_holding_a_valid_collection(tmp_path: Path) -> None:
+    cards = "\n".join(
+        f'??? question "Question {n}?"\n    Answer {n}: ' + f"text {n} " * 120 + "\n"
+        for n in range(2500)
+    )
+    found = render_page(cards, "many.md")
+    ident = identify(found.cards, None, "ns", note_type(), 1_800_000_000, deck="Many")
+    out = tmp_path / "many.apkg"
+    package.write_apkg(out, "Many", ident.notes, note_type(), ident.notetype_mod)
+    with zipfile.ZipFile(out) as archive:
+        assert archive.testzip() is None  # every CRC checks
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == ["collection.anki2", "media"]
+        assert infos[0].file_size > 2 * package._PIECE  # really several pieces
+        assert infos[0].compress_size < infos[0].file_size * 0.3
+        db = tmp_path / "collection.anki2"
+        db.write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2500,)
+        assert conn.execute("SELECT count(*) FROM cards").fetchone() == (2500,)
