@@ -124,8 +124,9 @@ def report_json_chunks(report: Report) -> Iterator[str]:
             for p in report.proposals
         ],
     }
-    rows = (
-        {
+
+    def row(e: ReportEntry) -> dict[str, object]:
+        return {
             key: value
             for key, value in (
                 ("status", e.status),
@@ -140,9 +141,8 @@ def report_json_chunks(report: Report) -> Iterator[str]:
             )
             if value != "" or key in ("status", "page", "line", "question", "guid")
         }
-        for e in report.entries
-    )
-    return json_lines_chunks(head, "notes", rows)
+
+    return json_lines_chunks(head, "notes", report.entries, row, memo="report")
 
 
 def report_text(report: Report) -> str:

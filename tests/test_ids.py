@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ankigen.lockfile as lockfile_module
 from ankigen.errors import AnkigenError
 from ankigen.ids import check_notetype, identify, make_guid, next_mod, normalize_question
 from ankigen.lockfile import dump_lock, load_lock
@@ -107,6 +108,24 @@ def test_lockfile_round_trip_is_stable_and_sorted(tmp_path: Path) -> None:
     assert loaded == result.lock
     assert dump_lock(loaded) == text
     assert text.index("What is a CNN?") < text.index("What is pooling?")
+
+
+def test_remembered_rows_give_the_same_lockfile_as_fresh_encoding() -> None:
+    """The row memo of a long-lived process never changes a byte of the lockfile."""
+    first = identify(rendered(), None, "ns", note_type(), now=1000)
+    dump_lock(first.lock)
+    assert len(lockfile_module._ROW_MEMO["lockfile"]) == len(first.lock.notes)
+    edited = {
+        guid: replace(entry, mod=entry.mod + 1, question=entry.question + " \u00e9")
+        if i == 0
+        else entry
+        for i, (guid, entry) in enumerate(sorted(first.lock.notes.items()))
+    }
+    second = replace(first.lock, notes=edited)
+    remembered = dump_lock(second)
+    lockfile_module._ROW_MEMO.clear()
+    assert dump_lock(second) == remembered
+    assert "\u00e9" in remembered
 
 
 def test_missing_lockfile_is_none(tmp_path: Path) -> None:
