@@ -400,11 +400,14 @@ def generate(
 # --------------------------------------------------------------------------------------------
 
 
+JOBS = [1]  # render processes for ours; set by --jobs
+
+
 def build_ours(source: Path, out: Path) -> int:
     """A cold ankigen build: no lockfile yet, fresh output folder. Returns the note count."""
     config = load_config(source)
     config = dataclasses.replace(config, deck=DECK, lockfile=out / "ankigen.lock")
-    plan = plan_build(source, config, NOW, out / "deck.apkg")
+    plan = plan_build(source, config, NOW, out / "deck.apkg", workers=JOBS[0])
     write_build(plan)
     return len(plan.identified.notes)
 
@@ -719,6 +722,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="build the pages as an mkdocs site with every usual mkdocs-material extension on",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="render processes for our build (default 1: serial, like the baselines; "
+        "`ankigen build` uses one per core)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also run cProfile on our build at the largest size",
@@ -731,6 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="generate into DIR and keep it (default: a temporary folder, removed)",
     )
     args = parser.parse_args(argv)
+    JOBS[0] = args.jobs
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="ankigen-bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
     try:
