@@ -73,6 +73,7 @@ def read_source(path: Path, root: Path, shown: str) -> SourceFile:
                 col=col,
             )
         ) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     rel = path.relative_to(root).as_posix() if path != root else path.name
     return SourceFile(path=path, rel=rel, text=text)
