@@ -13,7 +13,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from ankigen.cache import CacheEntry, ImageLookups, RenderCache, lookups_hold, text_digest
+from ankigen.cache import (
+    CacheEntry,
+    ImageLookups,
+    RenderCache,
+    dump_entry,
+    load_entry,
+    lookups_hold,
+    text_digest,
+)
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.layout import page_url
 from ankigen.mdit import Flavor
@@ -95,9 +103,30 @@ def _render(
 _WORKER_STATE: list[tuple[RenderSettings, MediaLibrary]] = []
 
 
-def _work(batch: Sequence[SourceFile]) -> list[tuple[PageOutcome, ImageLookups | None]]:
+# What a worker sends back per page: a cacheable result as ``dump_entry`` bytes, else the
+# outcome itself (a page that failed to render; rare).
+Sent = bytes | PageOutcome
+
+
+def _work(batch: Sequence[SourceFile]) -> list[Sent]:
     settings, library = _WORKER_STATE[0]
-    return [_render(page, settings, library) for page in batch]
+    out: list[Sent] = []
+    for page in batch:
+        outcome, lookups = _render(page, settings, library)
+        if lookups is None:
+            out.append(outcome)
+        else:
+            out.append(dump_entry(CacheEntry(outcome.cards, outcome.diagnostics, lookups)))
+    return out
+
+
+def _received(sent: Sent) -> tuple[PageOutcome, ImageLookups | None, bytes | None]:
+    if isinstance(sent, PageOutcome):
+        return sent, None, None
+    entry = load_entry(sent)
+    if entry is None:  # cannot happen: same code on both ends
+        raise RuntimeError("a render worker sent an unreadable result")
+    return PageOutcome(entry.cards, entry.diagnostics), entry.images, sent
 
 
 def _batches(pages: Sequence[SourceFile]) -> Iterator[list[SourceFile]]:
@@ -119,13 +148,15 @@ def _render_all(
     library: MediaLibrary,
     workers: int,
     progress: Progress | None,
-) -> list[tuple[PageOutcome, ImageLookups | None]]:
+) -> list[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
+    """(outcome, image lookups or None when it must not be cached, its entry's bytes when
+    already made) per page."""
     total = len(pages)
     chars = sum(len(p.text) for p in pages)
+    out: list[tuple[PageOutcome, ImageLookups | None, bytes | None]] = []
     if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS:
-        out = []
         for i, page in enumerate(pages):
-            out.append(_render(page, settings, library))
+            out.append((*_render(page, settings, library), None))
             if progress is not None:
                 progress(i + 1, total)
         return out
@@ -133,11 +164,10 @@ def _render_all(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: list[Future[list[tuple[PageOutcome, ImageLookups | None]]]]
+            futures: list[Future[list[Sent]]]
             futures = [pool.submit(_work, batch) for batch in _batches(pages)]
-            out = []
             for future in futures:
-                out.extend(future.result())
+                out.extend(map(_received, future.result()))
                 if progress is not None:
                     progress(len(out), total)
             return out
@@ -174,8 +204,9 @@ def render_pages(
         else:
             missing.append(i)
     rendered = _render_all([pages[i] for i in missing], settings, library, workers, progress)
-    for i, (outcome, lookups) in zip(missing, rendered, strict=True):
+    for i, (outcome, lookups, data) in zip(missing, rendered, strict=True):
         results[i] = replace(outcome, images=lookups or ())
         if cache is not None and lookups is not None:
-            cache.put(keys[i], CacheEntry(outcome.cards, outcome.diagnostics, lookups))
+            entry = CacheEntry(outcome.cards, outcome.diagnostics, lookups)
+            cache.put(keys[i], entry, data)
     return [r for r in results if r is not None]
