@@ -11,7 +11,7 @@ import tempfile
 import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from ankigen.notetype import note_type
 from ankigen.package import write_apkg
 from ankigen.pages import Progress, RenderSettings, render_pages
 from ankigen.report import Report, make_report, report_json_chunks, report_text
-from ankigen.snippets import SnippetOptions, expand_snippets
+from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
 from ankigen.sources import discover, read_source
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build"]
@@ -110,6 +110,7 @@ class PageSet:
     decks: Mapping[str, str]  # rel -> deck
     problems: tuple[Diagnostic, ...]  # found while reading (bad bytes, snippets)
     digests: Mapping[str, bytes]  # rel -> hash of the page's text (after snippets)
+    lines: Mapping[str, LineMap] = field(default_factory=dict)  # rel -> where lines came from
 
 
 def read_pages(source: Path, config: Config) -> PageSet:
@@ -120,6 +121,7 @@ def read_pages(source: Path, config: Config) -> PageSet:
     problems: list[Diagnostic] = []
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
+    maps: dict[str, LineMap] = {}  # pages whose text snippets changed
     cwd = Path.cwd().resolve()
     for path in paths:
         shown = _shown(path, cwd)
@@ -130,8 +132,10 @@ def read_pages(source: Path, config: Config) -> PageSet:
             continue
         text, meta = split_front_matter(page.text)
         if snippets is not None:
-            text, found = expand_snippets(text, shown, snippets, _read_snippet)
+            text, found, lines = expand_snippets_mapped(text, shown, snippets, _read_snippet)
             problems.extend(found)
+            if not lines.is_identity:
+                maps[page.rel] = lines
         if isinstance(meta.get("title"), str):
             meta_titles[page.rel] = str(meta["title"])
         pages[page.rel] = (replace(page, text=text), shown)
@@ -152,6 +156,7 @@ def read_pages(source: Path, config: Config) -> PageSet:
         decks={rel: place.deck for rel, place in places.items()},
         problems=tuple(problems),
         digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
+        lines=maps,
     )
 
 
@@ -216,9 +221,16 @@ def _plan_build(
     cards: list[RenderedCard] = []
     images: list[tuple[str, str, MediaFile | MediaProblem]] = []
     for page, outcome in zip(pageset.pages, outcomes, strict=True):
-        # Diagnostics name the page as the user can open it.
-        problems.extend(_relocate(d, pageset.shown[page.rel]) for d in outcome.diagnostics)
-        cards.extend(outcome.cards)
+        # Diagnostics name the page as the user can open it, at the file and line the text
+        # came from (snippets); cards keep page lines (an included card: the --8<-- line).
+        found = (_relocate(d, pageset.shown[page.rel]) for d in outcome.diagnostics)
+        lines = pageset.lines.get(page.rel)
+        if lines is None:
+            problems.extend(found)
+            cards.extend(outcome.cards)
+        else:
+            problems.extend(map(lines.relocate, found))
+            cards.extend(replace(c, line=lines.page_line(c.line)) for c in outcome.cards)
         images.extend(outcome.images)
     if cache is not None:
         cache.save_media_memo(library.memo)
@@ -287,6 +299,8 @@ def build_key(config: Config, output: Path, pageset: PageSet) -> str:
     for page in pageset.pages:
         digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
         digest.update(pageset.digests[page.rel])
+        if page.rel in pageset.lines:  # same text, other lines: other diagnostics
+            digest.update(repr(pageset.lines[page.rel].segments).encode())
     return digest.hexdigest()
 
 
