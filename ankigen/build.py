@@ -9,7 +9,7 @@ import json
 import re
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -40,7 +40,7 @@ from ankigen.manifest import (
 from ankigen.media import MediaFile, MediaLibrary, MediaProblem
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
-from ankigen.package import write_apkg
+from ankigen.package import prepare_apkg
 from ankigen.pages import Progress, RenderSettings, render_pages
 from ankigen.report import Report, make_report, report_json_chunks, report_text
 from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
@@ -391,19 +391,36 @@ def write_build(plan: BuildPlan) -> None:
         _write_build(plan)
 
 
+def _named(
+    write: Callable[[Path, Iterable[str]], tuple[Path, str]], path: Path, chunks: Iterable[str]
+) -> tuple[Path, str]:
+    """``write(path, chunks)``, with an OSError naming ``path`` rather than its temp file."""
+    try:
+        return write(path, chunks)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
 def _write_build(plan: BuildPlan) -> None:
-    """The .apkg first, then the lockfile and reports: a failed package leaves the old lock.
+    """Every file goes to a temp file first; only when all of them are written are they
+    renamed into place, the .apkg first: a build that fails while writing changes nothing.
 
     The package is written on a thread (SQLite and zlib release the GIL) while the lockfile
-    and reports are streamed into temp files on this one; those are renamed into place only
-    once the package is.
+    and reports are streamed into their temp files on this one.
     """
     ident = plan.identified
+    made: list[Path] = []
     failure: list[BaseException] = []
 
     def package() -> None:
         try:
-            write_apkg(plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod)
+            made.append(
+                prepare_apkg(
+                    plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod
+                )
+            )
+        except OSError as exc:  # named after the deck, not its temp file
+            failure.append(OSError(exc.errno, exc.strerror, str(plan.output)))
         except BaseException as exc:  # re-raised below, on the caller's thread
             failure.append(exc)
 
@@ -418,18 +435,22 @@ def _write_build(plan: BuildPlan) -> None:
     writer = threading.Thread(target=package, name="ankigen-apkg")
     writer.start()
     try:
-        for path, chunks in texts:
-            prepared.append((*prepare_text(path, chunks), path))
+        try:
+            for path, chunks in texts:
+                prepared.append((*_named(prepare_text, path, chunks), path))
+        finally:
+            writer.join()
+        if failure:
+            raise failure[0]
+        targets = [plan.output, *(path for _, _, path in prepared)]
+        for target in targets:  # a rename onto a folder would fail half-way through
+            if target.is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(target))
     except BaseException:
-        writer.join()
-        for tmp, _, _ in prepared:
+        for tmp in [*made, *(tmp for tmp, _, _ in prepared)]:
             tmp.unlink(missing_ok=True)
         raise
-    writer.join()
-    if failure:
-        for tmp, _, _ in prepared:
-            tmp.unlink(missing_ok=True)
-        raise failure[0]
+    commit_prepared(made[0], plan.output)
     for tmp, _, path in prepared:
         commit_prepared(tmp, path)
     remember_lock(plan.config.lock_path, prepared[0][1], ident.lock)

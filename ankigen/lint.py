@@ -60,9 +60,107 @@ def lint_page(
         if in_code is None:
             in_code = code_lines(tokens)  # built only when something looks wrong
         if number in in_code:
+            if number not in cards:
+                problems.extend(_lost(page, lines, number, m, types=types, tokens=tokens))
             continue
         problems.extend(_check_marker(page, lines, number, m, types=types, in_code=in_code))
+        if number not in cards:
+            problems.extend(_lost(page, lines, number, m, types=types, tokens=tokens))
     return problems
+
+
+def _lost(
+    page: str,
+    lines: Sequence[str],
+    number: int,
+    m: re.Match[str],
+    *,
+    types: Sequence[str],
+    tokens: Sequence[Token],
+) -> list[Diagnostic]:
+    """A well-formed card marker that made no card: say what swallowed it.
+
+    The last net under "no question dropped in silence": wherever ankigen's CommonMark
+    reading of the page and the site's Python-Markdown reading part ways around a marker,
+    the author hears of it. Markers in code the site shows as code (a closed fence, indented
+    code outside lists) are left alone.
+    """
+    header = parse_marker_line(lines[number].strip())
+    if header is None or not header.classes or header.classes[0] not in types:
+        return []
+    where = _containers(tokens, lines).get(number)
+    if where is None:
+        return []
+    what, hint = where
+    return [
+        _warn(
+            page,
+            number + 1,
+            len(m.group("indent")) + 1,
+            f"card marker inside {what}: ankigen makes no card of it, the site shows one",
+            hint,
+        )
+    ]
+
+
+def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """0-based lines inside blocks that swallow a card marker: (what, hint)."""
+    found: dict[int, tuple[str, str]] = {}
+    lists = 0
+    after_list = False  # a list came earlier in this section (no heading since)
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            after_list = True
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif token.type == "heading_open":
+            after_list = False
+        if not token.map:
+            continue
+        start, end = token.map
+        if token.type == "paragraph_open":
+            where = (
+                "paragraph text (after a line with no blank line between, or indented "
+                "where a list item's content does not reach)",
+                "put a blank line before the marker; in a list, indent it by 4 spaces per level",
+            )
+        elif token.type == "html_block":
+            where = (
+                "an HTML block (a line with an HTML tag above it, no blank line between)",
+                "put a blank line before the marker",
+            )
+        elif token.type.startswith("math_block") or token.type in ("amsmath", "math_display_raw"):
+            where = (
+                "display math that is closed only after it",
+                "close the math ($$, \\] or \\end{…}) before the marker",
+            )
+        elif token.type == "fence" and not _closed(token, lines):
+            where = ("a code fence that is never closed", f"close the fence with {token.markup}")
+        elif token.type == "code_block" and (lists or after_list):
+            # In a list, or after one in the same section: Python-Markdown reads indented
+            # blocks (and lazy lines) after a list item as more of the item, where CommonMark
+            # has ended the list and sees indented code.
+            where = (
+                "indented code in or after a list (ankigen nests list content by the "
+                "marker's own width and ends lists sooner; the site nests by 4 columns)",
+                "indent the list item's content by 4 spaces, or put the card outside the list",
+            )
+        else:
+            continue
+        for line in range(start, end):
+            found.setdefault(line, where)
+    return found
+
+
+def _closed(token: Token, lines: Sequence[str]) -> bool:
+    """Whether a fence ends on a closing fence line (CommonMark also ends it at the end of
+    its container, which the site does not)."""
+    _, end = token.map or (0, 0)
+    if end - 1 <= (token.map or (0, 0))[0] or end - 1 >= len(lines):
+        return False
+    last = lines[end - 1].strip()
+    return last.startswith(token.markup) and not last.strip(token.markup[0])
 
 
 def _check_marker(

@@ -28,7 +28,7 @@ import genanki
 from ankigen.model import Note
 from ankigen.notetype import NoteType
 
-__all__ = ["deck_id", "write_apkg"]
+__all__ = ["deck_id", "prepare_apkg", "write_apkg"]
 
 
 def deck_id(name: str) -> int:
@@ -53,6 +53,13 @@ def _by_deck(deck_name: str, notes: Sequence[Note]) -> dict[str, list[Note]]:
     for note in notes:
         decks.setdefault(note.deck or deck_name, []).append(note)
     return decks or {deck_name: []}
+
+
+def _field(text: str) -> str:
+    """U+001F separates a note's fields in Anki's database: inside a field it would make a
+    5-field note, and Anki refuses the whole package. It shows as nothing; a space keeps
+    the words apart."""
+    return text.replace("\x1f", " ") if "\x1f" in text else text
 
 
 def _write_collection(
@@ -97,8 +104,8 @@ def _write_collection(
             note.mod,
             -1,
             " " + " ".join(note.tags) + " ",
-            "\x1f".join(note.fields),
-            note.fields[sort_index],
+            "\x1f".join(map(_field, note.fields)),
+            _field(note.fields[sort_index]),
             0,
             0,
             "",
@@ -243,7 +250,14 @@ def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, byt
 def write_apkg(
     path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> None:
-    """Write atomically: a temp file in the same folder, then a rename.
+    """Write atomically: a temp file in the same folder, then a rename."""
+    prepare_apkg(path, deck_name, notes, notetype, notetype_mod).replace(path)
+
+
+def prepare_apkg(
+    path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
+) -> Path:
+    """Write the package to a temp file beside ``path`` and return it (``path`` untouched).
 
     The collection is built in a temp SQLite file and streamed into the zip, so a 100,000-note
     deck never sits in memory as one blob.
@@ -265,7 +279,7 @@ def write_apkg(
                 else:
                     _write_zip(handle, db_path, small)
             tmp.chmod(0o644)
-            tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+    return tmp

@@ -23,52 +23,16 @@ a marker line does not hold the text of the question zipped with it (its scan ta
 ```` ``` ```` for a fence that Python-Markdown reads as indented code, so the count can agree
 while the lines do not).
 
-The generator is restricted in six ways, each applied to the generated text before both
-sides see it:
+The generator is restricted in one way: characters that ``str.splitlines`` takes for line ends
+besides ``\\n`` and ``\\r`` (``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028, U+2029)
+become spaces, since the reference's marker scan counts lines with ``splitlines`` while
+Python-Markdown and ankigen break lines only at ``\\n`` and ``\\r``: a test artefact.
 
-1. Characters that ``str.splitlines`` takes for line ends besides ``\\n`` and ``\\r``
-   (``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028, U+2029) become spaces: the
-   reference's marker scan counts lines with ``splitlines``, while Python-Markdown and ankigen
-   only break lines at ``\\n`` and ``\\r``, so its line numbers would be off. A test artefact.
-2. A card marker that ankigen's parser reads as a later line of a paragraph in a list item
-   (right after an item's text or a continuation paragraph of it, no blank line between) gets
-   a blank line before it. ankigen makes neither a card nor a diagnostic of it, while the site
-   shows a card: a bug, pinned by ``test_a_marker_right_after_a_list_item_is_a_card``.
-3. A display-math opener (a line starting ``$$``, ``\\[`` or ``\\begin{``) above a card marker
-   is broken up (``$ $``, ``\\ [``, ``\\ begin{``). ankigen's math block takes a marker line
-   before its closing delimiter as TeX, with no card and no diagnostic, while the site (with or
-   without ``pymdownx.arithmatex``) shows a card: a bug, pinned by
-   ``test_a_marker_inside_display_math_delimiters_is_a_card``.
-4. U+001F becomes a space. It is Anki's field separator, and ankigen copies it into the
-   fields: the note then has 5 fields instead of 4 and Anki refuses the whole package ("note
-   has 5 fields, expected 4"): a bug, pinned by
-   ``test_a_unit_separator_in_the_text_keeps_four_fields``.
-5. A card marker that ankigen's parser reads as part of a HTML block gets a blank line
-   before it: after a line holding a block-level tag (``</details>``, ``<br>``, ``</div>``)
-   CommonMark runs a HTML block to the next blank line, marker included, with no card and no
-   diagnostic, while the site shows a card: a bug (plain pages and sites alike), pinned by
-   ``test_a_marker_right_after_a_html_tag_line_is_a_card``.
-6. A list item marker indented off the 4-column grid (1-3 columns past a multiple of 4) is
-   moved back onto it. Python-Markdown nests list content by 4 columns, CommonMark from the
-   marker's own width ("Pages without mkdocs.yml use CommonMark" and "nested lists indented by
-   2 spaces" are deliberate differences in the README), so after ``  2. Item`` a 4-space
-   nested list holding a card is indented code or paragraph text for ankigen, and the card is
-   lost with no diagnostic, while the site shows it. Pinned (the silence, not the parsing) by
-   ``test_a_marker_after_a_list_item_off_the_grid_is_a_card_or_a_warning``.
-
-And two exclusions narrow what (c) counts rather than the text. A reference card is not
-counted when ankigen's own parser puts its marker in
-
-7. a fenced code block that never closes (no closing fence, or one indented 4 columns or
-   more): CommonMark runs it to the end of its container, every card below included, with no
-   diagnostic, while Python-Markdown does not read it as code at all and the site shows those
-   cards. A bug, pinned by ``test_a_marker_after_an_unclosed_fence_is_a_card``;
-8. an indented code block ("admonition syntax inside ... indented code: code, never a card" in
-   the README). Where the site sees indented code too, the reference refuses the page anyway,
-   so this only excludes cards the site shows: the other list differences of 6 (CommonMark
-   ends a list item at an unindented line after a box in the item, where Python-Markdown
-   continues it lazily; the nested list below then is indented code). Also silent, pinned by
-   ``test_a_marker_after_a_list_item_off_the_grid_is_a_card_or_a_warning``.
+Where ankigen's CommonMark reading of a page parts from the site's (a marker right after a
+list item's text or a HTML tag line, inside display math closed later, after a fence left
+open, in indented code in or after a list), it makes no card but warns at the marker line
+(``lint._lost``); (c) accepts that. The regression tests at the end pin each such case, the
+U+001F field separator, and a build that fails while writing.
 """
 
 from __future__ import annotations
@@ -94,7 +58,6 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
 from ankigen.cli import main
-from ankigen.parse import tokenize
 from ankigen.pipeline import render_page
 from tests.conftest import REPO, SEED_PAGE
 from tests.reference import (
@@ -217,51 +180,14 @@ def mutated_pages(draw: st.DrawFn) -> str:
     return _mutate(page.read_text(encoding="utf-8"), draw(MUTATIONS))
 
 
-# ------------------------------------------------------------------------- restrictions
+# ------------------------------------------------------------------------- restriction
 
-_LINE_ENDS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines only (restriction 1)
-_FIELD_SEPARATOR = "\x1f"  # Anki's (restriction 4)
-_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")  # restriction 6
-_MATH_OPENER = re.compile(r"^(?P<lead>[ \t>]*)(?P<first>\$|\\)(?=\$|\[|begin\{)")
+_LINE_ENDS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines only
 
 
 def restricted(text: str) -> str:
-    """``text`` with the restrictions of the module docstring applied; line ends kept."""
-    text = text.translate({ord(c): " " for c in _LINE_ENDS + _FIELD_SEPARATOR})
-    pieces = re.split(r"(\r\n|\r|\n)", text)
-    lines, ends = pieces[0::2], [*pieces[1::2], ""]
-    for i, line in enumerate(lines):  # restriction 6
-        item = _LIST_ITEM.match(line)
-        if item is not None and not line.startswith(">"):
-            indent = len(line) - len(line.lstrip(" \t"))
-            width = len(line[:indent].expandtabs(4))
-            if width % 4:
-                lines[i] = " " * (width // 4 * 4) + line[indent:]
-    joined = "\n".join(lines)
-    markers = {m.line for m in scan_markers(joined)}
-    swallowed = markers & _continuation_lines(joined)
-    last_marker = max(markers, default=0)
-    out: list[str] = []
-    for number, (line, end) in enumerate(zip(lines, ends, strict=True), start=1):
-        if number in swallowed:
-            out.append("\n")  # restrictions 2 and 5
-        broken = _MATH_OPENER.sub(r"\g<lead>\g<first> ", line)  # restriction 3
-        out.append((broken if number < last_marker else line) + end)
-    return "".join(out)
-
-
-def _continuation_lines(text: str) -> set[int]:
-    """Lines (1-based) ankigen reads as a later line of a paragraph in a list item, or of a
-    HTML block."""
-    lines: set[int] = set()
-    items = 0
-    for token in tokenize(text):
-        items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
-        if token.map is None:
-            continue
-        if token.type == "html_block" or (token.type == "paragraph_open" and items):
-            lines.update(range(token.map[0] + 2, token.map[1] + 1))
-    return lines
+    """``text`` with the one restriction of the module docstring applied."""
+    return text.translate({ord(c): " " for c in _LINE_ENDS})
 
 
 def reference_lines(text: str) -> list[int] | None:
@@ -282,20 +208,6 @@ def _subsequence(short: str, long: str) -> bool:
     """The letters and digits of ``short`` appear in ``long`` in order."""
     rest = iter(c for c in long.casefold() if c.isalnum())
     return all(c in rest for c in short.casefold() if c.isalnum())
-
-
-def excluded_lines(text: str) -> set[int]:
-    """Lines (1-based) of ankigen's fenced code blocks that never close (exclusion 7) and of
-    its indented code blocks (exclusion 8)."""
-    lines: set[int] = set()
-    for token in tokenize(text):
-        if token.map is None or token.type not in ("fence", "code_block"):
-            continue
-        start, end = token.map
-        unclosed = end - start - 1 == len(token.content.splitlines())  # no line for a closer
-        if token.type == "code_block" or unclosed:
-            lines.update(range(start + 1, end + 1))
-    return lines
 
 
 # -------------------------------------------------------------------------- the build
@@ -412,10 +324,6 @@ def check_build(text: str, earlier: bool) -> None:
         if expected is None:
             note("reference cannot tell the cards")
             return
-        swallowed = excluded_lines(lines)
-        if any(line in swallowed for line in expected):
-            note("a card in code for ankigen only, not counted")
-        expected = [line for line in expected if line not in swallowed]
         note("cards checked")
         account_for_cards(root, page, expected, built.diagnostics)
 
@@ -483,16 +391,10 @@ def test_every_fixture_page_builds_with_every_card(page: Path) -> None:
     check_build(text, earlier=False)
 
 
-# ------------------------------------------------------------- bugs the property found
+# --------------------------------------------------- regressions the property found
 #
-# Each test checks its premise with plain asserts (a failure there is a real failure) and
-# raises KnownBugError where ankigen is still wrong. The xfails are strict: once a bug is
-# fixed the test passes, which fails the run, so the marker and the matching restriction of
-# the generator (module docstring) go away together.
-
-
-class KnownBugError(Exception):
-    """ankigen still behaves as the xfail reason says."""
+# Each was a card lost with no diagnostic (or a deck Anki refused, or a failed build that had
+# already written), found by the properties above; each now holds.
 
 
 def site_cards(text: str) -> int:
@@ -501,22 +403,17 @@ def site_cards(text: str) -> int:
 
 
 def expect_cards(text: str, site: int) -> None:
-    """The site shows ``site`` cards; ankigen makes as many, or says where it lost one."""
+    """The site shows ``site`` cards; ankigen makes a card or warns at each marker line."""
     assert site_cards(text) == site  # premise
     result = render_page(text)
-    located = [d for d in result.diagnostics if d.line is not None]
-    if len(result.cards) != site and not located:
-        raise KnownBugError(f"{len(result.cards)} card(s) and no diagnostic; the site shows {site}")
+    made = {card.line for card in result.cards}
+    named = {d.line for d in result.diagnostics}
+    markers = [n for n, line in enumerate(text.split("\n"), 1) if "??? question" in line]
+    assert len(markers) == site  # premise: one marker line per card the site shows
+    lost = [n for n in markers if n not in made and n not in named]
+    assert not lost, f"marker lines {lost}: no card and no diagnostic"
 
 
-def known_bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=KnownBugError, reason=f"bug: {reason}")
-
-
-MISSED_CARD = known_bug("card lost silently")
-
-
-@MISSED_CARD
 @pytest.mark.parametrize(
     "text",
     [
@@ -527,11 +424,10 @@ MISSED_CARD = known_bug("card lost silently")
     ],
 )
 def test_a_marker_right_after_a_list_item_is_a_card(text: str) -> None:
-    """Restriction 2: read as continuation text of the list item."""
+    """Read as continuation text of the list item: a warning at the marker."""
     expect_cards(text, site=text.count("??? question"))
 
 
-@MISSED_CARD
 @pytest.mark.parametrize(
     "text",
     [
@@ -542,13 +438,12 @@ def test_a_marker_right_after_a_list_item_is_a_card(text: str) -> None:
     ],
 )
 def test_a_marker_inside_display_math_delimiters_is_a_card(text: str) -> None:
-    """Restriction 3: taken as TeX. The site shows the card with arithmatex on, too."""
+    """Taken as TeX, with a warning. The site shows the card with arithmatex on, too."""
     expect_cards(text, site=1)
     extensions = [*DEFAULT_EXTENSIONS, "pymdownx.arithmatex"]
     assert len(list(card_elements(reference_html(text, extensions)))) == 1
 
 
-@MISSED_CARD
 @pytest.mark.parametrize(
     "text",
     [
@@ -558,11 +453,10 @@ def test_a_marker_inside_display_math_delimiters_is_a_card(text: str) -> None:
     ],
 )
 def test_a_marker_right_after_a_html_tag_line_is_a_card(text: str) -> None:
-    """Restriction 5: read as a CommonMark HTML block running to the next blank line."""
+    """A CommonMark HTML block runs to the next blank line: a warning at the marker."""
     expect_cards(text, site=1)
 
 
-@MISSED_CARD
 @pytest.mark.parametrize(
     "text",
     [
@@ -573,11 +467,10 @@ def test_a_marker_right_after_a_html_tag_line_is_a_card(text: str) -> None:
     ],
 )
 def test_a_marker_after_an_unclosed_fence_is_a_card(text: str) -> None:
-    """Not counted in (c): the fence runs on to the end of its container."""
+    """The fence runs on to the end of its container: a warning at the marker."""
     expect_cards(text, site=text.count("??? question"))
 
 
-@MISSED_CARD
 @pytest.mark.parametrize(
     "text",
     [
@@ -590,11 +483,10 @@ def test_a_marker_after_an_unclosed_fence_is_a_card(text: str) -> None:
     ],
 )
 def test_a_marker_after_a_list_item_off_the_grid_is_a_card_or_a_warning(text: str) -> None:
-    """Restriction 6: indented code, or paragraph text, for ankigen; a card on the site."""
+    """Indented code, or paragraph text, for ankigen; a card on the site: a warning."""
     expect_cards(text, site=1)
 
 
-@known_bug("U+001F is copied into the fields")
 @pytest.mark.parametrize(
     "text",
     [
@@ -604,16 +496,13 @@ def test_a_marker_after_a_list_item_off_the_grid_is_a_card_or_a_warning(text: st
     ],
 )
 def test_a_unit_separator_in_the_text_keeps_four_fields(tmp_path: Path, text: str) -> None:
-    """Restriction 4: an .apkg with a 5-field note cannot be imported at all."""
+    """An .apkg with a 5-field note cannot be imported at all; U+001F becomes a space."""
     root = new_project(tmp_path, {PAGE: text})
-    assert build(root).status == 0  # premise
-    try:
-        apkg_notes(root / "build" / "deck.apkg")
-    except AssertionError as exc:
-        raise KnownBugError(str(exc)) from exc
+    assert build(root).status == 0
+    notes = apkg_notes(root / "build" / "deck.apkg")  # asserts 4 fields per note
+    assert any(" " in "".join(fields) for fields in notes.values())
 
 
-@known_bug("deck and lockfile already replaced")
 def test_a_build_that_fails_while_writing_leaves_the_earlier_output(tmp_path: Path) -> None:
     """(a) outside the generated pages: exit 1 must mean nothing written, also when the
     failure comes while writing (here the report cannot be written: a folder is in its way)."""
@@ -632,5 +521,4 @@ def test_a_build_that_fails_while_writing_leaves_the_earlier_output(tmp_path: Pa
     assert status == 1  # premise
     after = outputs(root)
     changed = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
-    if changed:
-        raise KnownBugError(f"exit 1, yet written: {changed}")
+    assert not changed, f"exit 1, yet written: {changed}"

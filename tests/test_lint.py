@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ankigen.errors import Severity
 from ankigen.pipeline import render_page
 
@@ -29,3 +31,44 @@ def test_each_mistake_is_a_warning_at_its_line() -> None:
 def test_no_warnings_for_a_clean_page() -> None:
     result = render_page('??? question "Q?"\n    A.\n\n!!! note\n    text\n')
     assert result.diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "inside"),
+    [
+        ('- item\n??? question "After an item?"\n    A.\n', 2, "paragraph text"),
+        ('<br>\n??? question "After a tag?"\n    A.\n', 2, "an HTML block"),
+        ('$$\nx\n??? question "In math?"\n    A.\n$$\n', 3, "display math"),
+        ('```\ncode\n\n??? question "After an open fence?"\n    A.\n', 4, "a code fence"),
+        (
+            '1. One\n\n  2. Two\n\n    - Nested\n\n        ??? question "Deep?"\n            A.\n',
+            7,
+            "indented code in or after a list",
+        ),
+    ],
+)
+def test_a_marker_that_makes_no_card_is_named_with_what_swallowed_it(
+    text: str, line: int, inside: str
+) -> None:
+    result = render_page(text)
+    assert not result.cards
+    (diag,) = [d for d in result.diagnostics if "card marker inside" in d.message]
+    assert (diag.line, diag.col, diag.severity) == (
+        line,
+        text.split("\n")[line - 1].index("?") + 1,
+        Severity.WARNING,
+    )
+    assert f"card marker inside {inside}" in diag.message
+    assert diag.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '```\n??? question "Shown as code"\n    x\n```\n',
+        '# Example\n\nText.\n\n    ??? question "Indented code, no list above"\n        x\n',
+        '??? note "Not a card type"\n    x\n- item\n??? note "Still not"\n',
+    ],
+)
+def test_code_the_site_shows_as_code_and_other_types_are_left_alone(text: str) -> None:
+    assert not [d for d in render_page(text).diagnostics if "card marker inside" in d.message]
