@@ -274,6 +274,8 @@ def _plan_build(
     )
     root = pageset.root
     problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
+    # A snippet included by several pages reports its own problems once, not once per page.
+    problems = list(dict.fromkeys(problems))
     if has_errors(problems):
         raise AnkigenError(problems)
     key = build_key(config, output, pageset) if cache is not None and not accept else None
