@@ -115,6 +115,11 @@ class PageSet:
 
 def read_pages(source: Path, config: Config) -> PageSet:
     """Discover, read, strip front matter, expand snippets, and place every page."""
+    with _gc_paused():
+        return _read_pages(source, config)
+
+
+def _read_pages(source: Path, config: Config) -> PageSet:
     site = config.site
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
@@ -320,6 +325,13 @@ def up_to_date(
     config: Config, output: Path, pageset: PageSet, cache: RenderCache
 ) -> Manifest | None:
     """The last build's manifest, when this build would write exactly what is on disk."""
+    with _gc_paused():
+        return _up_to_date(config, output, pageset, cache)
+
+
+def _up_to_date(
+    config: Config, output: Path, pageset: PageSet, cache: RenderCache
+) -> Manifest | None:
     manifest = load_manifest(manifest_path(cache.folder, output))
     if manifest is None or manifest.key != build_key(config, output, pageset):
         return None

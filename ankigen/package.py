@@ -62,6 +62,14 @@ def _field(text: str) -> str:
     return text.replace("\x1f", " ") if "\x1f" in text else text
 
 
+def _joined(fields: Sequence[str]) -> str:
+    """The fields as Anki stores them: joined by U+001F (checked once on the joined text)."""
+    flds = "\x1f".join(fields)
+    if flds.count("\x1f") != len(fields) - 1:
+        flds = "\x1f".join(map(_field, fields))
+    return flds
+
+
 def _write_collection(
     db_path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> None:
@@ -104,7 +112,7 @@ def _write_collection(
             note.mod,
             -1,
             " " + " ".join(note.tags) + " ",
-            "\x1f".join(map(_field, note.fields)),
+            _joined(note.fields),
             _field(note.fields[sort_index]),
             0,
             0,
