@@ -107,7 +107,7 @@ def json_lines_chunks(
                 tail = "" if n == len(pieces) - 1 else "}"
                 lines[i] = head_ + piece + tail
         done = [line or "" for line in lines]
-        if memo is not None:
+        if memo is not None and len(fresh) < _MEMO_LIMIT:
             fresh.update(zip(group, done, strict=True))
         group.clear()
         return ("[\n    " if not started else ",\n    ") + ",\n    ".join(done)
@@ -121,7 +121,7 @@ def json_lines_chunks(
         yield flush()
         started = True
     if memo is not None:
-        _ROW_MEMO[memo] = fresh if len(fresh) <= _MEMO_LIMIT else {}
+        _ROW_MEMO[memo] = fresh if len(fresh) < _MEMO_LIMIT else {}
     yield "\n  ]\n}\n" if started else "[]\n}\n"
 
 

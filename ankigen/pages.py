@@ -7,8 +7,10 @@ parallel build writes byte-identical files to a serial one (a test holds us to i
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -148,29 +150,37 @@ def _render_all(
     library: MediaLibrary,
     workers: int,
     progress: Progress | None,
-) -> list[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
+) -> Iterator[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
     """(outcome, image lookups or None when it must not be cached, its entry's bytes when
-    already made) per page."""
+    already made) per page, in order, as they come: the caller stores each and lets the
+    bytes go, so a 100,000-card build never holds them all."""
     total = len(pages)
     chars = sum(len(p.text) for p in pages)
-    out: list[tuple[PageOutcome, ImageLookups | None, bytes | None]] = []
     if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS:
         for i, page in enumerate(pages):
-            out.append((*_render(page, settings, library), None))
+            yield (*_render(page, settings, library), None)
             if progress is not None:
                 progress(i + 1, total)
-        return out
+        return
     _WORKER_STATE[:] = [(settings, library)]
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: list[Future[list[Sent]]]
-            futures = [pool.submit(_work, batch) for batch in _batches(pages)]
-            for future in futures:
-                out.extend(map(_received, future.result()))
+            # Batches in flight are bounded, so results cannot pile up waiting for us.
+            batches = _batches(pages)
+            pending: deque[Future[list[Sent]]] = deque()
+            for batch in itertools.islice(batches, 8 * workers):
+                pending.append(pool.submit(_work, batch))
+            done = 0
+            while pending:
+                sent = pending.popleft().result()
+                for batch in itertools.islice(batches, 1):
+                    pending.append(pool.submit(_work, batch))
+                for item in sent:
+                    yield _received(item)
+                done += len(sent)
                 if progress is not None:
-                    progress(len(out), total)
-            return out
+                    progress(done, total)
     finally:
         _WORKER_STATE.clear()
 
