@@ -438,18 +438,18 @@ def _write_build(plan: BuildPlan) -> None:
         except BaseException as exc:  # re-raised below, on the caller's thread
             failure.append(exc)
 
-    report = plan.report
-    stem = plan.output.with_suffix("")
-    texts = (
-        (plan.config.lock_path, dump_lock_chunks(ident.lock)),
-        (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
-        (stem.with_name(stem.name + ".report.txt"), [report_text(report)]),
-    )
-    prepared: list[tuple[Path, str, Path]] = []
     writer = threading.Thread(target=package, name="ankigen-apkg")
-    writer.start()
+    writer.start()  # first: the package is the longest part
+    prepared: list[tuple[Path, str, Path]] = []
     try:
         try:
+            report = plan.report
+            stem = plan.output.with_suffix("")
+            texts = (
+                (plan.config.lock_path, dump_lock_chunks(ident.lock)),
+                (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
+                (stem.with_name(stem.name + ".report.txt"), [report_text(report)]),
+            )
             for path, chunks in texts:
                 prepared.append((*_named(prepare_text, path, chunks), path))
         finally:
@@ -475,7 +475,7 @@ def _write_build(plan: BuildPlan) -> None:
         stamps = tuple(s for s in map(file_stamp, _outputs(plan)) if s is not None)
         manifest = Manifest(
             key=plan.manifest_key,
-            lock_digest=file_digest(plan.config.lock_path),
+            lock_digest=prepared[0][1],  # the SHA-256 of the lockfile's bytes as written
             outputs=stamps,
             images=plan.images,
             diagnostics=plan.diagnostics,
