@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -89,21 +89,25 @@ def _write_collection(
         decks.append(deck)
     required = model._req  # (card ord, "any" | "all", field ords): when a card exists
     sort_index = model.sort_field_index
-    ids = itertools.count(notetype_mod * 1000)
-    # Ids first (note id, then its cards' ids, as genanki numbers them); the rows themselves
-    # are made while SQLite takes them, so a 100,000-note deck is never a list of rows.
-    plan: list[tuple[Note, int, int, list[tuple[int, int]]]] = []  # note, nid, did, cards
-    for name, members in grouped.items():
-        did = deck_id(name)
-        for note in members:
-            nid = next(ids)
-            fields = note.fields
-            cards = [
-                (ord_, next(ids))
-                for ord_, how, field_ords in required
-                if (any if how == "any" else all)(fields[i] for i in field_ords)
-            ]
-            plan.append((note, nid, did, cards))
+
+    def numbered() -> Iterator[tuple[Note, int, int, list[tuple[int, int]]]]:
+        """(note, note id, deck id, [(card ord, card id)]) in genanki's id sequence: the
+        note's id, then its cards' ids, from ``notetype_mod * 1000``. Made afresh for the
+        notes and again for the cards (same input, same ids), so a 100,000-note deck is
+        never a list of rows."""
+        ids = itertools.count(notetype_mod * 1000)
+        for name, members in grouped.items():
+            did = deck_id(name)
+            for note in members:
+                nid = next(ids)
+                fields = note.fields
+                cards = [
+                    (ord_, next(ids))
+                    for ord_, how, field_ords in required
+                    if (any if how == "any" else all)(fields[i] for i in field_ords)
+                ]
+                yield note, nid, did, cards
+
     note_rows = (
         (
             nid,
@@ -118,12 +122,12 @@ def _write_collection(
             0,
             "",
         )
-        for note, nid, _did, _cards in plan
+        for note, nid, _did, _cards in numbered()
     )
     tail = (0,) * 8 + ("",)
     card_rows = (
         (cid, nid, did, ord_, notetype_mod, -1, 0, 0, note.due, *tail)
-        for note, nid, did, cards in plan
+        for note, nid, did, cards in numbered()
         for ord_, cid in cards
     )
     conn = sqlite3.connect(db_path)
@@ -133,7 +137,7 @@ def _write_collection(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA page_size = 16384")  # ~8% faster and 14% smaller than 4096
         cursor = conn.cursor()
-        genanki.Package(decks).write_to_db(cursor, notetype_mod, ids)
+        genanki.Package(decks).write_to_db(cursor, notetype_mod, itertools.count())
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         cursor.executemany(
             "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
