@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from ankigen.cli import main
 from ankigen.model import RenderedCard
@@ -110,3 +111,41 @@ def make_project(tmp_path: Path) -> MakeProject:
         return Project(root, deck="Made")
 
     return make
+
+
+# Edits of real pages for property tests: (operation, position, text) triples.
+def mutate(text: str, ops: list[tuple[int, int, str]]) -> str:
+    """Character edits (insert, delete, newline, indent, marker) and line edits (duplicate,
+    drop, swap with the next, dedent, indent by 1-3 spaces)."""
+    for op, at, piece in ops:
+        i = at % (len(text) + 1)
+        if op == 0:
+            text = text[:i] + piece + text[i:]
+        elif op == 1:
+            text = text[:i] + text[i + len(piece) :]
+        elif op == 2:
+            text = text[:i] + "\n" + text[i:]
+        elif op == 3:
+            text = text[:i] + "    " + text[i:]
+        elif op == 4:
+            text = text[:i] + '??? question "' + piece + '"\n    ' + text[i:]
+        else:
+            lines = text.split("\n")
+            n = at % len(lines)
+            if op == 5:
+                lines.insert(n, lines[n])
+            elif op == 6:
+                del lines[n]
+            elif op == 7 and n + 1 < len(lines):
+                lines[n], lines[n + 1] = lines[n + 1], lines[n]
+            elif op == 8:
+                lines[n] = lines[n].lstrip(" \t")
+            elif op == 9:
+                lines[n] = " " * (1 + at % 3) + lines[n]
+            text = "\n".join(lines)
+    return text
+
+
+MUTATIONS = st.lists(
+    st.tuples(st.integers(0, 9), st.integers(0, 100_000), st.text(max_size=12)), max_size=8
+)

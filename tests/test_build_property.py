@@ -59,7 +59,7 @@ from hypothesis.control import currently_in_test_context, event
 
 from ankigen.cli import main
 from ankigen.pipeline import render_page
-from tests.conftest import REPO, SEED_PAGE
+from tests.conftest import MUTATIONS, REPO, SEED_PAGE, mutate
 from tests.reference import (
     DEFAULT_EXTENSIONS,
     DEFAULT_TYPES,
@@ -130,43 +130,6 @@ PIECES = [
 # --------------------------------------------------------------------------- generators
 
 
-def _mutate(text: str, ops: list[tuple[int, int, str]]) -> str:
-    """Character edits (insert, delete, newline, indent, marker) and line edits (duplicate,
-    drop, swap with the next, dedent, indent by 1-3 spaces)."""
-    for op, at, piece in ops:
-        i = at % (len(text) + 1)
-        if op == 0:
-            text = text[:i] + piece + text[i:]
-        elif op == 1:
-            text = text[:i] + text[i + len(piece) :]
-        elif op == 2:
-            text = text[:i] + "\n" + text[i:]
-        elif op == 3:
-            text = text[:i] + "    " + text[i:]
-        elif op == 4:
-            text = text[:i] + '??? question "' + piece + '"\n    ' + text[i:]
-        else:
-            lines = text.split("\n")
-            n = at % len(lines)
-            if op == 5:
-                lines.insert(n, lines[n])
-            elif op == 6:
-                del lines[n]
-            elif op == 7 and n + 1 < len(lines):
-                lines[n], lines[n + 1] = lines[n + 1], lines[n]
-            elif op == 8:
-                lines[n] = lines[n].lstrip(" \t")
-            elif op == 9:
-                lines[n] = " " * (1 + at % 3) + lines[n]
-            text = "\n".join(lines)
-    return text
-
-
-MUTATIONS = st.lists(
-    st.tuples(st.integers(0, 9), st.integers(0, 100_000), st.text(max_size=12)), max_size=8
-)
-
-
 @st.composite
 def arbitrary_pages(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40))
@@ -177,7 +140,7 @@ def arbitrary_pages(draw: st.DrawFn) -> str:
 @st.composite
 def mutated_pages(draw: st.DrawFn) -> str:
     page = draw(st.sampled_from(FIXTURES))
-    return _mutate(page.read_text(encoding="utf-8"), draw(MUTATIONS))
+    return mutate(page.read_text(encoding="utf-8"), draw(MUTATIONS))
 
 
 # ------------------------------------------------------------------------- restriction

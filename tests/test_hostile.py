@@ -13,7 +13,7 @@ from ankigen.errors import AnkigenError
 from ankigen.ids import identify, make_guid
 from ankigen.notetype import note_type
 from ankigen.pipeline import render_page
-from tests.conftest import MakeProject
+from tests.conftest import MUTATIONS, MakeProject, mutate
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "differential").glob("[0-9]*.md"))
 
@@ -84,33 +84,12 @@ def test_file_names_with_spaces_and_non_ascii(make_project: MakeProject) -> None
     assert "réseaux de neurones/ma page à moi.md" in project.lock.read_text(encoding="utf-8")
 
 
-def _mutate(text: str, data: st.DataObject) -> str:
-    ops = data.draw(
-        st.lists(
-            st.tuples(st.integers(0, 4), st.integers(0, 10_000), st.text(max_size=12)), max_size=8
-        )
-    )
-    for op, at, piece in ops:
-        i = at % (len(text) + 1)
-        if op == 0:
-            text = text[:i] + piece + text[i:]
-        elif op == 1:
-            text = text[:i] + text[i + len(piece) :]
-        elif op == 2:
-            text = text[:i] + "\n" + text[i:]
-        elif op == 3:
-            text = text[:i] + "    " + text[i:]
-        else:
-            text = text[:i] + '??? question "' + piece + '"\n    ' + text[i:]
-    return text
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(FIXTURES), st.data())
 def test_mutated_fixture_pages_never_raise_anything_but_ours(
     page: Path, data: st.DataObject
 ) -> None:
-    text = _mutate(page.read_text(encoding="utf-8"), data)
+    text = mutate(page.read_text(encoding="utf-8"), data.draw(MUTATIONS))
     start = time.perf_counter()
     try:
         result = render_page(text)
