@@ -45,7 +45,7 @@ from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import prepare_apkg
 from ankigen.pages import Progress, RenderSettings, render_pages
-from ankigen.report import Report, make_report, report_json_chunks, report_text
+from ankigen.report import Report, make_report, report_json_chunks, report_text_chunks
 from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
 from ankigen.sources import discover, read_source
 
@@ -216,13 +216,16 @@ def plan_build(
     workers: int = 1,
     progress: Progress | None = None,
     pageset: PageSet | None = None,
+    keep_cards: bool = True,
 ) -> BuildPlan:
     """Read and render everything; raise ``AnkigenError`` with every error found.
 
     ``accept`` holds (page, line) of cards whose proposed match with an earlier note the
     author accepted (``--accept PAGE:LINE``). ``cache`` serves pages rendered before;
     ``workers`` > 1 renders the others in a process pool when there are enough of them;
-    ``progress(done, total)`` hears about rendered pages.
+    ``progress(done, total)`` hears about rendered pages. Without ``keep_cards`` the plan
+    does not keep the rendered cards (its notes hold what the package needs), so a large
+    build can let them go before writing.
     """
     with _gc_paused():
         pageset = pageset if pageset is not None else read_pages(source, config)
@@ -236,6 +239,7 @@ def plan_build(
             cache=cache,
             workers=workers,
             progress=progress,
+            keep_cards=keep_cards,
         )
 
 
@@ -250,6 +254,7 @@ def _plan_build(
     cache: RenderCache | None,
     workers: int,
     progress: Progress | None,
+    keep_cards: bool,
 ) -> BuildPlan:
     problems = list(pageset.problems)
     library = MediaLibrary(pageset.root, cache.media_memo() if cache is not None else None)
@@ -330,7 +335,7 @@ def _plan_build(
     return BuildPlan(
         config,
         pageset.count,
-        tuple(cards),
+        tuple(cards) if keep_cards else (),
         identified,
         tuple(problems),
         output,
@@ -492,7 +497,7 @@ def _write_build(plan: BuildPlan) -> None:
             texts = (
                 (plan.config.lock_path, dump_lock_chunks(ident.lock)),
                 (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
-                (stem.with_name(stem.name + ".report.txt"), [report_text(report)]),
+                (stem.with_name(stem.name + ".report.txt"), report_text_chunks(report)),
             )
             for path, chunks in texts:
                 prepared.append((*_named(prepare_text, path, chunks), path))

@@ -116,7 +116,11 @@ class CacheEntry:
 class RenderCache:
     """Page entries under ``folder``; every I/O failure is a miss, never a build failure."""
 
-    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, remember: bool = False
+    ) -> None:
+        """``remember``: keep the entries used in memory too, for a process that builds
+        again and again (watch mode); a one-off build lets them go with its cards."""
         self.folder = folder
         self.pages = folder / "pages"
         self.max_bytes = max_bytes
@@ -126,6 +130,7 @@ class RenderCache:
         # Entries this process used or made, newest last: a long-lived process (watch mode)
         # rebuilds without reading them back from disk.
         self._recent: OrderedDict[str, CacheEntry] = OrderedDict()
+        self.remember = remember
 
     def key(self, settings: str, rel: str, url: str | None, text: bytes) -> str:
         """``settings``: the build settings that reach the renderer, as a string; ``text``:
@@ -139,6 +144,8 @@ class RenderCache:
         return self.pages / key[:2] / key[2:]
 
     def _remember(self, key: str, entry: CacheEntry) -> None:
+        if not self.remember:
+            return
         self._recent[key] = entry
         self._recent.move_to_end(key)
         while len(self._recent) > MEMORY_PAGES:

@@ -255,14 +255,16 @@ def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: 
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _cache(args: argparse.Namespace, environ: dict[str, str]) -> RenderCache | None:
+def _cache(
+    args: argparse.Namespace, environ: dict[str, str], *, remember: bool = False
+) -> RenderCache | None:
     # The cache's own variables may also come from the process environment when a caller
     # passes a reduced ``env`` (tests pass {} to pin the clock, not to move the cache).
     names = ("ANKIGEN_NO_CACHE", "ANKIGEN_CACHE_DIR", "XDG_CACHE_HOME")
     merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
     if args.no_cache or merged.get("ANKIGEN_NO_CACHE"):
         return None
-    return RenderCache(default_cache_dir(merged))
+    return RenderCache(default_cache_dir(merged), remember=remember)
 
 
 def _run(
@@ -318,6 +320,7 @@ def _run_in(
             workers=args.jobs or available_cores(),
             progress=bar,
             pageset=pageset,
+            keep_cards=False,
         )
     except AnkigenError as exc:
         if as_json:
@@ -399,7 +402,7 @@ def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Ev
         watched += [config.site.config_file, config.site.docs_dir]
     if config.config_file is not None:
         watched.append(config.config_file)
-    cache = _cache(args, environ)
+    cache = _cache(args, environ, remember=True)
     own = [output.parent.resolve(), config.lock_path.resolve()]
     if cache is not None:
         own.append(cache.folder.resolve())

@@ -19,6 +19,7 @@ __all__ = [
     "report_json",
     "report_json_chunks",
     "report_text",
+    "report_text_chunks",
 ]
 
 STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone")
@@ -146,18 +147,20 @@ def report_json_chunks(report: Report) -> Iterator[str]:
 
 
 def report_text(report: Report) -> str:
-    lines = [f"deck {report.deck!r} -> {report.output}"]
-    lines.append(", ".join(f"{report.count(s)} {s}" for s in STATUSES if s != "gone"))
-    lines.extend(report_details(report))
-    return "\n".join(lines) + "\n"
+    return "".join(report_text_chunks(report))
 
 
-def report_details(report: Report, limit: int | None = None) -> list[str]:
-    """One line per added, changed, reworded, moved or removed note, then import advice.
+def report_text_chunks(report: Report) -> Iterator[str]:
+    """The text report line by line: a first build of 100,000 notes lists each as new."""
+    yield f"deck {report.deck!r} -> {report.output}\n"
+    yield ", ".join(f"{report.count(s)} {s}" for s in STATUSES if s != "gone") + "\n"
+    for line in _note_lines(report):
+        yield line + "\n"
+    for line in _advice(report):
+        yield line + "\n"
 
-    With ``limit``, at most that many note lines (the advice is always kept).
-    """
-    lines: list[str] = []
+
+def _note_lines(report: Report) -> Iterator[str]:
     for status in ("new", "changed", "reworded", "moved", "removed"):
         for e in (e for e in report.entries if e.status == status):
             where = f"{e.page}:{e.line}" if e.line else e.page
@@ -166,10 +169,29 @@ def report_details(report: Report, limit: int | None = None) -> list[str]:
                 line += f" (was: {e.was_question})"
             elif status == "moved":
                 line += f" (was: {e.was_page}: {e.was_question})"
-            lines.append(line)
-    if limit is not None and len(lines) > limit:
-        hidden = len(lines) - limit
-        lines = [*lines[:limit], f"  … and {hidden} more: see the report beside the deck"]
+            yield line
+
+
+def report_details(report: Report, limit: int | None = None) -> list[str]:
+    """One line per added, changed, reworded, moved or removed note, then import advice.
+
+    With ``limit``, at most that many note lines (the advice is always kept).
+    """
+    lines = list(_note_lines(report)) if limit is None else []
+    if limit is not None:
+        shown = 0
+        for line in _note_lines(report):
+            shown += 1
+            if shown <= limit:
+                lines.append(line)
+        if shown > limit:
+            lines.append(f"  … and {shown - limit} more: see the report beside the deck")
+    return lines + _advice(report)
+
+
+def _advice(report: Report) -> list[str]:
+    """Proposed matches and what to do in Anki after importing."""
+    lines: list[str] = []
     for p in report.proposals:
         lines.append(
             f"  maybe    {p.page}:{p.line}: {p.question!r} could be the earlier "

@@ -65,7 +65,7 @@ class _Ours:
         self.config = dataclasses.replace(
             load_config(source), deck=DECK, lockfile=work / "ankigen.lock"
         )
-        self.cache = RenderCache(work / "cache")
+        self.cache = RenderCache(work / "cache", remember=True)  # as watch mode
 
     def build(self, now: int) -> tuple[int, str]:
         pageset = read_pages(self.source, self.config)
@@ -80,6 +80,7 @@ class _Ours:
             cache=self.cache,
             workers=self.workers,
             pageset=pageset,
+            keep_cards=False,
         )
         write_build(plan)
         return plan.report.live, "built"
