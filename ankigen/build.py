@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import fcntl
 import gc
 import hashlib
 import json
 import re
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -41,6 +38,7 @@ from ankigen.manifest import (
     save_manifest,
 )
 from ankigen.media import MediaFile, MediaLibrary, MediaProblem
+from ankigen.memory import release_memory
 from ankigen.model import RenderedCard, SourceFile
 from ankigen.notetype import note_type
 from ankigen.package import prepare_apkg
@@ -84,29 +82,6 @@ def _shown(path: Path, cwd: Path | None = None) -> str:
         return path.absolute().relative_to(cwd or Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-# Below this many pages, returning freed memory costs more time (~10 ms a call at 200
-# pages) than the memory is worth.
-_TRIM_PAGES = 400
-
-
-def _release_memory(pages: int) -> None:
-    """Hand freed heap memory back to the OS (glibc keeps it otherwise, and the small
-    objects made next come from other pools, so it would only add to the peak)."""
-    if _LIBC is not None and pages >= _TRIM_PAGES:
-        _LIBC.malloc_trim(0)
-
-
-def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-    return libc if hasattr(libc, "malloc_trim") else None
-
-
-_LIBC = _libc() if sys.platform.startswith("linux") else None
 
 
 @contextmanager
@@ -270,7 +245,7 @@ def _plan_build(
         digests=pageset.digests,
     )
     del sources  # the texts are not needed any more
-    _release_memory(pageset.count)
+    release_memory(pageset.count)
     cards: list[RenderedCard] = []
     images: list[tuple[str, str, MediaFile | MediaProblem]] = []
     for page, outcome in zip(pageset.pages, outcomes, strict=True):
@@ -471,7 +446,7 @@ def _write_build(plan: BuildPlan) -> None:
     and reports are streamed into their temp files on this one.
     """
     ident = plan.identified
-    _release_memory(plan.pages)  # what identify freed, before the package's rows are made
+    release_memory(plan.pages)  # what identify freed, before the package's rows are made
     made: list[Path] = []
     failure: list[BaseException] = []
 
