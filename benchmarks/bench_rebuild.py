@@ -60,12 +60,12 @@ WARM = ("warm no-change", "warm one-card edit", "cli no-change", "cli one-card e
 class _Ours:
     """ankigen's build as the CLI runs it (up-to-date check, cache, pool), on one folder."""
 
-    def __init__(self, source: Path, work: Path, workers: int) -> None:
+    def __init__(self, source: Path, work: Path, workers: int, *, watch: bool = False) -> None:
         self.source, self.apkg, self.workers = source, work / "deck.apkg", workers
         self.config = dataclasses.replace(
             load_config(source), deck=DECK, lockfile=work / "ankigen.lock"
         )
-        self.cache = RenderCache(work / "cache", remember=True)  # as watch mode
+        self.cache = RenderCache(work / "cache", remember=watch)  # as the CLI or watch mode
 
     def build(self, now: int) -> tuple[int, str]:
         pageset = read_pages(self.source, self.config)
@@ -118,7 +118,7 @@ def _child(spec: dict[str, object]) -> dict[str, object]:
 def _warm_series(source: Path, work: Path, workers: int, repeat: int) -> dict[str, object]:
     """One long-lived process, as in watch mode: a build, then no-change and one-card-edit
     rebuilds in turn, each timed."""
-    ours = _Ours(source, work, workers)
+    ours = _Ours(source, work, workers, watch=True)
     ours.build(NOW)
     none: list[float] = []
     edit: list[float] = []
