@@ -307,3 +307,29 @@ def test_parallel_and_serial_builds_write_identical_bytes(
     workers = {int(p.name) for p in marks.iterdir()}
     assert workers and os.getpid() not in workers
     assert _outputs(serial) == _outputs(parallel)
+
+
+def test_a_watching_process_keeps_entries_in_memory_and_a_one_off_build_does_not(
+    src: Path, tmp_path: Path
+) -> None:
+    watching = RenderCache(tmp_path / "cache", remember=True)
+    out = tmp_path / "out"
+    _build(src, out, watching)
+    shutil.rmtree(tmp_path / "cache" / "pages")  # only memory can serve them now
+    assert _build(src, out, watching).rendered == ()
+    one_off = RenderCache(tmp_path / "cache")
+    assert sorted(_build(src, out, one_off).rendered) == sorted(PAGES)
+    shutil.rmtree(tmp_path / "cache" / "pages")
+    assert sorted(_build(src, out, one_off).rendered) == sorted(PAGES)
+
+
+def test_a_plan_without_cards_writes_the_same_files(src: Path, tmp_path: Path) -> None:
+    """The command line drops the rendered cards before writing (memory); the notes are
+    what the package is made from."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    _build(src, kept, cache=None)
+    config = _config(src, dropped)
+    plan = plan_build(src, config, NOW, dropped / "deck.apkg", keep_cards=False)
+    assert plan.cards == ()
+    write_build(plan)
+    assert _outputs(kept) == _outputs(dropped)
