@@ -156,7 +156,8 @@ def _render_all(
     bytes go, so a 100,000-card build never holds them all."""
     total = len(pages)
     chars = sum(len(p.text) for p in pages)
-    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS:
+    forking = "fork" in multiprocessing.get_all_start_methods()  # not on Windows
+    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not forking:
         for i, page in enumerate(pages):
             yield (*_render(page, settings, library), None)
             if progress is not None:
