@@ -403,13 +403,23 @@ def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Ev
     if config.config_file is not None:
         watched.append(config.config_file)
     cache = _cache(args, environ, remember=True)
-    own = [output.parent.resolve(), config.lock_path.resolve()]
-    if cache is not None:
-        own.append(cache.folder.resolve())
+    stem = output.with_suffix("")
+    written = {  # what a build writes: never a reason to build again
+        p.resolve()
+        for p in (
+            output,
+            config.lock_path,
+            stem.with_name(stem.name + ".report.json"),
+            stem.with_name(stem.name + ".report.txt"),
+        )
+    }
+    folders = [cache.folder.resolve()] if cache is not None else []
 
     def ignore(path: Path) -> bool:
         resolved = path.resolve()
-        return any(resolved == o or resolved.is_relative_to(o) for o in own)
+        if resolved in written or any(resolved.is_relative_to(f) for f in folders):
+            return True
+        return any(part.startswith(".ankigen-") for part in resolved.parts)  # scratch
 
     def once() -> tuple[bool, str]:
         status, summary = _run(args, environ, watching=True, cache=cache)

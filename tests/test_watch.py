@@ -91,17 +91,19 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_deck_when_a_page_breaks(
     assert status == [0]
 
 
+@pytest.mark.parametrize("out", ["out", "deck.apkg"])
 def test_watch_ignores_what_the_build_writes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str
 ) -> None:
-    """Writing the deck, lockfile and reports inside the watched folder causes no rebuild."""
+    """Writing the deck, lockfile and reports inside the watched folder (in a folder of
+    their own, or right beside the pages) causes no rebuild; a page edit still does."""
     root = tmp_path / "project"
     (root / ".git").mkdir(parents=True)
     page = root / "watched.md"
     page.write_text(PAGE, encoding="utf-8")
     stop = threading.Event()
     watcher = threading.Thread(
-        target=lambda: main(["watch", str(root), "-o", str(root / "out")], env={}, stop=stop)
+        target=lambda: main(["watch", str(root), "-o", str(root / out)], env={}, stop=stop)
     )
     watcher.start()
     lines = Lines(capsys)
@@ -115,6 +117,9 @@ def test_watch_ignores_what_the_build_writes(
         time.sleep(1.0)
         lines.read()
         assert not [s for s in lines.seen if s.startswith("[")], lines.seen
+        page.write_text(PAGE.replace("on save.", "on each save."), encoding="utf-8")
+        edited = lines.wait_for(lambda s: "watched.md" in s, "rebuild after a page edit")
+        assert "1 changed" in edited
     finally:
         stop.set()
         watcher.join(DEADLINE)
