@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock, html_block
 
 from ankigen.admonition import admonition_plugin
 from ankigen.ext_block import (
@@ -155,4 +156,33 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     # Raw `<details class="question">` boxes are cards on every site (with md_in_html their
     # body is Markdown, set up above): the same admonition tokens as `??? question`.
     html_details_plugin(md)
+    md.block.ruler.at(
+        "html_block", _html_block_before_fences, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     return md
+
+
+def _html_block_before_fences(
+    state: StateBlock, start_line: int, end_line: int, silent: bool
+) -> bool:
+    """CommonMark's HTML block, ended before a line that opens a code fence.
+
+    CommonMark runs an HTML block started by a tag line (``</details>``, ``<br>``) to the
+    next blank line, fence lines included; the site finds fences first. Without this, a
+    fence opener swallowed by the HTML block pairs the fences below differently from the
+    site, and a card between them is code for one and a card for the other.
+    """
+    if not html_block(state, start_line, end_line, silent):
+        return False
+    if silent:
+        return True
+    token = state.tokens[-1]
+    first, last = token.map or (start_line, state.line)
+    for line in range(first + 1, last):
+        begin = state.bMarks[line] + state.tShift[line]
+        if state.sCount[line] - state.blkIndent < 4 and state.src.startswith(("```", "~~~"), begin):
+            token.map = [first, line]
+            token.content = state.getLines(first, line, state.blkIndent, True)
+            state.line = line
+            break
+    return True

@@ -485,3 +485,18 @@ def test_a_build_that_fails_while_writing_leaves_the_earlier_output(tmp_path: Pa
     after = outputs(root)
     changed = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
     assert not changed, f"exit 1, yet written: {changed}"
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [
+        ('</details>\n```\n    \n```\n??? question "After the fence?"\n', 1),
+        ('</details>\n```\n    \n??? question "Inside the fence?"\n```\n', 0),
+        ('<br>\n~~~\ncode\n~~~\n??? question "After a tilde fence?"\n    A.\n', 1),
+    ],
+)
+def test_a_fence_right_after_a_html_tag_line_pairs_as_on_the_site(text: str, site: int) -> None:
+    """A HTML block ends before a fence opener: the fences below pair as the site pairs
+    them, so a card between them is a card (or code) for both."""
+    assert site_cards(text) == site  # premise
+    assert len(render_page(text).cards) == site
