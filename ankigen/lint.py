@@ -108,6 +108,7 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
     found: dict[int, tuple[str, str]] = {}
     lists = 0
     after_list = False  # a list came earlier in this section (no heading since)
+    left_open = False  # a fence earlier on the page was never closed
     for token in tokens:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists += 1
@@ -137,6 +138,15 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
             )
         elif token.type == "fence" and not _closed(token, lines):
             where = ("a code fence that is never closed", f"close the fence with {token.markup}")
+            left_open = True
+        elif token.type == "fence" and left_open:
+            # An earlier fence ended with its container (a card's body) unclosed: the site
+            # closes it with a later fence line, so the fences below pair differently.
+            where = (
+                "a code fence paired differently from the site (a fence above, inside a box, "
+                "is closed only outside it)",
+                "close every fence inside the box that opened it, indented like its opener",
+            )
         elif token.type == "code_block" and (lists or after_list):
             # In a list, or after one in the same section: Python-Markdown reads indented
             # blocks (and lazy lines) after a list item as more of the item, where CommonMark

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from ankigen.cli import main
 from ankigen.model import RenderedCard
 from tests.reference import RefCard, html_text, normalize_ws
+
+# CI replays the same examples every run (a red build means a change broke them); at a desk
+# every run explores new ones, and what it finds is saved in .hypothesis/ to be replayed.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_PAGE = REPO / "source" / "convolutional-neural-networks.md"

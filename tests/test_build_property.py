@@ -374,7 +374,12 @@ def expect_cards(text: str, site: int) -> None:
     markers = [n for n, line in enumerate(text.split("\n"), 1) if "??? question" in line]
     assert len(markers) == site  # premise: one marker line per card the site shows
     lost = [n for n in markers if n not in made and n not in named]
-    assert not lost, f"marker lines {lost}: no card and no diagnostic"
+    if lost:
+        raise LostCardError(f"marker lines {lost}: no card and no diagnostic")
+
+
+class LostCardError(AssertionError):
+    """A card the site shows is neither made nor named by a diagnostic."""
 
 
 @pytest.mark.parametrize(
@@ -500,3 +505,18 @@ def test_a_fence_right_after_a_html_tag_line_pairs_as_on_the_site(text: str, sit
     them, so a card between them is a card (or code) for both."""
     assert site_cards(text) == site  # premise
     assert len(render_page(text).cards) == site
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=LostCardError,
+    reason="known: a fence opened inside a paragraph or box and closed outside it pairs "
+    "differently under CommonMark than under superfences; no card and no warning",
+)
+def test_a_fence_closed_outside_the_block_that_opened_it_loses_no_card() -> None:
+    """Found by the property test at a desk (random seeds; CI replays fixed ones)."""
+    text = (
+        "Some text\n    ```markdown\n    example\n```\n\n"
+        '??? question "Is this a card?"\n    Yes.\n\n    ```python\n    code\n```\n'
+    )
+    expect_cards(text, site=1)
