@@ -47,7 +47,7 @@ from ankigen.report import Report, make_report, report_json_chunks, report_text_
 from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
 from ankigen.sources import discover, read_source
 
-__all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build"]
+__all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build", "written_files"]
 
 
 @dataclass(frozen=True)
@@ -334,11 +334,12 @@ def build_key(config: Config, output: Path, pageset: PageSet) -> str:
     return digest.hexdigest()
 
 
-def _outputs(plan: BuildPlan) -> tuple[Path, ...]:
-    stem = plan.output.with_suffix("")
+def written_files(output: Path, lock_path: Path) -> tuple[Path, Path, Path, Path]:
+    """What a build writes: the deck, the lockfile, and the JSON and text reports."""
+    stem = output.with_suffix("")
     return (
-        plan.output,
-        plan.config.lock_path,
+        output,
+        lock_path,
         stem.with_name(stem.name + ".report.json"),
         stem.with_name(stem.name + ".report.txt"),
     )
@@ -468,11 +469,11 @@ def _write_build(plan: BuildPlan) -> None:
     try:
         try:
             report = plan.report
-            stem = plan.output.with_suffix("")
+            _, lock_path, json_path, text_path = written_files(plan.output, plan.config.lock_path)
             texts = (
-                (plan.config.lock_path, dump_lock_chunks(ident.lock)),
-                (stem.with_name(stem.name + ".report.json"), report_json_chunks(report)),
-                (stem.with_name(stem.name + ".report.txt"), report_text_chunks(report)),
+                (lock_path, dump_lock_chunks(ident.lock)),
+                (json_path, report_json_chunks(report)),
+                (text_path, report_text_chunks(report)),
             )
             for path, chunks in texts:
                 prepared.append((*_named(prepare_text, path, chunks), path))
@@ -496,7 +497,8 @@ def _write_build(plan: BuildPlan) -> None:
     if cache is None:
         return
     if plan.manifest_key is not None:
-        stamps = tuple(s for s in map(file_stamp, _outputs(plan)) if s is not None)
+        written = written_files(plan.output, plan.config.lock_path)
+        stamps = tuple(s for s in map(file_stamp, written) if s is not None)
         manifest = Manifest(
             key=plan.manifest_key,
             lock_digest=prepared[0][1],  # the SHA-256 of the lockfile's bytes as written

@@ -26,6 +26,7 @@ from ankigen.build import (
     read_pages,
     up_to_date,
     write_build,
+    written_files,
 )
 from ankigen.cache import RenderCache, default_cache_dir
 from ankigen.config import Config, load_config, normalize_types
@@ -403,16 +404,8 @@ def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Ev
     if config.config_file is not None:
         watched.append(config.config_file)
     cache = _cache(args, environ, remember=True)
-    stem = output.with_suffix("")
-    written = {  # what a build writes: never a reason to build again
-        p.resolve()
-        for p in (
-            output,
-            config.lock_path,
-            stem.with_name(stem.name + ".report.json"),
-            stem.with_name(stem.name + ".report.txt"),
-        )
-    }
+    # what a build writes: never a reason to build again
+    written = {p.resolve() for p in written_files(output, config.lock_path)}
     folders = [cache.folder.resolve()] if cache is not None else []
 
     def ignore(path: Path) -> bool:
