@@ -45,7 +45,7 @@ from ankigen.package import prepare_apkg
 from ankigen.pages import Progress, RenderSettings, render_pages
 from ankigen.report import Report, make_report, report_json_chunks, report_text_chunks
 from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
-from ankigen.sources import discover, read_source
+from ankigen.sources import discover, read_source, shown_path
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build", "written_files"]
 
@@ -74,14 +74,6 @@ class BuildPlan:
 def apkg_name(deck: str) -> str:
     slug = re.sub(r"[^\w]+", "-", deck.casefold()).strip("-")
     return f"{slug or 'deck'}.apkg"
-
-
-def _shown(path: Path, cwd: Path | None = None) -> str:
-    """Paths in messages: relative to the working folder when possible."""
-    try:
-        return path.absolute().relative_to(cwd or Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @contextmanager
@@ -143,7 +135,7 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
     cwd = Path.cwd().resolve()
     for path in paths:
-        shown = _shown(path, cwd)
+        shown = shown_path(path, cwd)
         try:
             page = read_source(path, root, shown)
         except AnkigenError as exc:
@@ -270,7 +262,7 @@ def _plan_build(
         # destructive); with nothing built before, an empty source is a mistake.
         problems.append(
             Diagnostic(
-                _shown(source),
+                shown_path(source),
                 f"no cards found in {pageset.count} Markdown page(s)"
                 + (f"; all {live} notes of the last build will be marked removed" if live else ""),
                 hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
@@ -278,12 +270,12 @@ def _plan_build(
                 severity=Severity.WARNING if live else Severity.ERROR,
             )
         )
-    problems.extend(check_notetype(lock, note_type(), _shown(config.lock_path)))
+    problems.extend(check_notetype(lock, note_type(), shown_path(config.lock_path)))
     if lock is None and output.exists():
         problems.append(
             Diagnostic(
-                _shown(config.lock_path),
-                f"no lockfile, but {_shown(output)} was built before",
+                shown_path(config.lock_path),
+                f"no lockfile, but {shown_path(output)} was built before",
                 hint="identities fall back to page + question: notes whose question was "
                 "reworded or moved in earlier builds will import as new notes, and every note "
                 "is sent as changed once. Restore the lockfile from version control if you can",
@@ -301,7 +293,7 @@ def _plan_build(
         accept=accept,
     )
     root = pageset.root
-    problems.extend(_relocate(d, _shown(root / d.path)) for d in identified.diagnostics)
+    problems.extend(_relocate(d, shown_path(root / d.path)) for d in identified.diagnostics)
     # A snippet included by several pages reports its own problems once, not once per page.
     problems = list(dict.fromkeys(problems))
     if has_errors(problems):
@@ -413,7 +405,7 @@ def project_lock(lock_path: Path) -> Iterator[None]:
         except BlockingIOError as exc:
             raise AnkigenError(
                 Diagnostic(
-                    _shown(lock_path),
+                    shown_path(lock_path),
                     "another ankigen build is writing this project right now",
                     hint="wait for it to finish, then build again",
                 )

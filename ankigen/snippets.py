@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ankigen.errors import Diagnostic, Severity
+from ankigen.sources import shown_path
 
 __all__ = [
     "LineMap",
@@ -33,7 +34,6 @@ __all__ = [
     "SnippetOptions",
     "expand_snippets",
     "expand_snippets_mapped",
-    "shown_path",
 ]
 
 _MARKER = re.compile(
@@ -59,14 +59,6 @@ class SnippetOptions:
 
 
 Reader = Callable[[Path], str | None]
-
-
-def shown_path(path: Path) -> str:
-    """A file as messages name it: relative to the working folder, else as given."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

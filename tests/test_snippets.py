@@ -21,8 +21,8 @@ from ankigen.snippets import (
     SnippetOptions,
     expand_snippets,
     expand_snippets_mapped,
-    shown_path,
 )
+from ankigen.sources import shown_path
 from tests.conftest import as_ref_cards, copy_site
 from tests.reference import reference_cards
 
