@@ -23,7 +23,7 @@ import os
 import sys
 import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -40,8 +40,12 @@ __all__ = [
     "ImageLookups",
     "RenderCache",
     "code_fingerprint",
+    "decode_diagnostic",
+    "decode_lookups",
     "default_cache_dir",
     "dump_entry",
+    "encode_diagnostic",
+    "encode_lookups",
     "load_entry",
     "lookups_hold",
     "text_digest",
@@ -240,11 +244,12 @@ class RenderCache:
 # ---------------------------------------------------------------- plain-tuple encoding
 
 
-def _diag(d: Diagnostic) -> tuple[object, ...]:
+def encode_diagnostic(d: Diagnostic) -> tuple[object, ...]:
+    """A diagnostic as plain data (marshal here, JSON in the build manifest)."""
     return (d.path, d.message, d.hint, d.line, d.col, str(d.severity))
 
 
-def _undiag(t: tuple[object, ...]) -> Diagnostic:
+def decode_diagnostic(t: Sequence[object]) -> Diagnostic:
     path, message, hint, line, col, severity = t
     return Diagnostic(
         str(path),
@@ -262,15 +267,30 @@ def _media(m: MediaFile | MediaProblem) -> tuple[str, str, str]:
     return ("problem", m.message, m.hint)
 
 
-def _unfile(t: tuple[str, str, str]) -> MediaFile:
+def encode_lookups(images: ImageLookups) -> tuple[tuple[str, str, tuple[str, str, str]], ...]:
+    """Image lookups as plain data (marshal here, JSON in the build manifest)."""
+    return tuple((page, src, _media(found)) for page, src, found in images)
+
+
+def decode_lookups(raw: Iterable[Sequence[object]]) -> ImageLookups:
+    """``encode_lookups``' data back (tuples from marshal, lists from JSON)."""
+    out = []
+    for page, src, found in raw:
+        if not isinstance(found, Sequence):
+            raise TypeError(found)
+        out.append((str(page), str(src), _unmedia(found)))
+    return tuple(out)
+
+
+def _unfile(t: Sequence[object]) -> MediaFile:
     found = _unmedia(t)
     if not isinstance(found, MediaFile):
         raise ValueError(t)
     return found
 
 
-def _unmedia(t: tuple[str, str, str]) -> MediaFile | MediaProblem:
-    kind, a, b = t
+def _unmedia(t: Sequence[object]) -> MediaFile | MediaProblem:
+    kind, a, b = (str(x) for x in t)
     if kind == "file":
         return MediaFile(a, Path(b))
     if kind == "problem":
@@ -307,14 +327,14 @@ def _encode(entry: CacheEntry) -> tuple[object, ...]:
             c.source_html,
             c.explicit_id,
             tuple(_media(m) for m in c.media),
-            tuple(_diag(d) for d in c.problems),
+            tuple(encode_diagnostic(d) for d in c.problems),
             c.fields_digest,
             c.body_digest,
         )
         for c in entry.cards
     )
-    images = tuple((page, src, _media(found)) for page, src, found in entry.images)
-    return (FORMAT, cards, tuple(_diag(d) for d in entry.diagnostics), images)
+    diagnostics = tuple(encode_diagnostic(d) for d in entry.diagnostics)
+    return (FORMAT, cards, diagnostics, encode_lookups(entry.images))
 
 
 def _decode(raw: object) -> CacheEntry | None:
@@ -336,7 +356,7 @@ def _decode(raw: object) -> CacheEntry | None:
                 source_html=sh,
                 explicit_id=explicit,
                 media=tuple(_unfile(m) for m in media),
-                problems=tuple(_undiag(d) for d in problems),
+                problems=tuple(decode_diagnostic(d) for d in problems),
                 fields_digest=fd,
                 body_digest=bd,
             )
@@ -358,8 +378,8 @@ def _decode(raw: object) -> CacheEntry | None:
                 bd,
             ) in cards
         ),
-        tuple(_undiag(d) for d in diagnostics),
-        tuple((page, src, _unmedia(found)) for page, src, found in images),
+        tuple(decode_diagnostic(d) for d in diagnostics),
+        decode_lookups(images),
     )
 
 

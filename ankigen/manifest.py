@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ankigen.errors import Diagnostic, Severity
+from ankigen.cache import (
+    ImageLookups,
+    decode_diagnostic,
+    decode_lookups,
+    encode_diagnostic,
+    encode_lookups,
+)
+from ankigen.errors import Diagnostic
 from ankigen.fsutil import write_text_atomic
-from ankigen.media import MediaFile, MediaProblem
 
 __all__ = [
     "Manifest",
@@ -30,9 +35,8 @@ __all__ = [
     "save_manifest",
 ]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: images and diagnostics encoded as the render cache encodes them
 Stamp = tuple[str, int, int]  # path, size, mtime_ns
-Lookup = tuple[str, str, MediaFile | MediaProblem]
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Manifest:
     key: str
     lock_digest: str
     outputs: tuple[Stamp, ...]
-    images: tuple[Lookup, ...]
+    images: ImageLookups
     diagnostics: tuple[Diagnostic, ...]
     notes: int  # live notes in the deck
     pages: int
@@ -66,32 +70,14 @@ def file_digest(path: Path) -> str:
         return "-"
 
 
-def _lookup(item: Lookup) -> list[object]:
-    page, src, found = item
-    if isinstance(found, MediaFile):
-        return [page, src, "file", found.name, str(found.path)]
-    return [page, src, "problem", found.message, found.hint]
-
-
-def _unlookup(raw: Sequence[object]) -> Lookup:
-    page, src, kind, a, b = (str(x) for x in raw)
-    found: MediaFile | MediaProblem = (
-        MediaFile(a, Path(b)) if kind == "file" else MediaProblem(a, b)
-    )
-    return (page, src, found)
-
-
 def save_manifest(path: Path, manifest: Manifest) -> None:
     data = {
         "format": _FORMAT,
         "key": manifest.key,
         "lock_digest": manifest.lock_digest,
         "outputs": [list(s) for s in manifest.outputs],
-        "images": [_lookup(i) for i in manifest.images],
-        "diagnostics": [
-            [d.path, d.message, d.hint, d.line, d.col, str(d.severity)]
-            for d in manifest.diagnostics
-        ],
+        "images": encode_lookups(manifest.images),
+        "diagnostics": [encode_diagnostic(d) for d in manifest.diagnostics],
         "notes": manifest.notes,
         "pages": manifest.pages,
     }
@@ -110,11 +96,8 @@ def load_manifest(path: Path) -> Manifest | None:
             key=str(data["key"]),
             lock_digest=str(data["lock_digest"]),
             outputs=tuple((str(p), int(size), int(mtime)) for p, size, mtime in data["outputs"]),
-            images=tuple(_unlookup(i) for i in data["images"]),
-            diagnostics=tuple(
-                Diagnostic(str(p), str(m), str(h), line, col, Severity(str(sev)))
-                for p, m, h, line, col, sev in data["diagnostics"]
-            ),
+            images=decode_lookups(data["images"]),
+            diagnostics=tuple(decode_diagnostic(d) for d in data["diagnostics"]),
             notes=int(data["notes"]),
             pages=int(data["pages"]),
         )
