@@ -6,17 +6,17 @@ import ctypes
 import ctypes.util
 import sys
 
-__all__ = ["TRIM_PAGES", "release_memory"]
+__all__ = ["release_memory"]
 
 # Below this many pages, returning freed memory costs more time (~10 ms a call at 200
 # pages) than the memory is worth.
-TRIM_PAGES = 400
+_TRIM_PAGES = 400
 
 
 def release_memory(pages: int) -> None:
     """Hand freed heap memory back to the OS (glibc keeps it otherwise, and the small
     objects made next come from other pools, so it would only add to the peak)."""
-    if _LIBC is not None and pages >= TRIM_PAGES:
+    if _LIBC is not None and pages >= _TRIM_PAGES:
         _LIBC.malloc_trim(0)
 
 

@@ -177,15 +177,10 @@ def report_details(report: Report, limit: int | None = None) -> list[str]:
 
     With ``limit``, at most that many note lines (the advice is always kept).
     """
-    lines = list(_note_lines(report)) if limit is None else []
-    if limit is not None:
-        shown = 0
-        for line in _note_lines(report):
-            shown += 1
-            if shown <= limit:
-                lines.append(line)
-        if shown > limit:
-            lines.append(f"  … and {shown - limit} more: see the report beside the deck")
+    lines = list(_note_lines(report))
+    if limit is not None and len(lines) > limit:
+        hidden = len(lines) - limit
+        lines = [*lines[:limit], f"  … and {hidden} more: see the report beside the deck"]
     return lines + _advice(report)
 
 
