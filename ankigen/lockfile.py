@@ -20,7 +20,6 @@ __all__ = [
     "LockEntry",
     "dump_lock",
     "dump_lock_chunks",
-    "json_lines",
     "json_lines_chunks",
     "load_lock",
     "remember_lock",
@@ -56,10 +55,6 @@ class Lock:
 
 # One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
-
-
-def json_lines(head: dict[str, object], key: str, rows: Iterable[Mapping[str, object]]) -> str:
-    return "".join(json_lines_chunks(head, key, rows, lambda row: row))
 
 
 # Encoded rows of the last file of each kind, by the record they were made from: a

@@ -28,7 +28,7 @@ import genanki
 from ankigen.model import Note
 from ankigen.notetype import NoteType
 
-__all__ = ["deck_id", "prepare_apkg", "write_apkg"]
+__all__ = ["deck_id", "prepare_apkg"]
 
 
 def deck_id(name: str) -> int:
@@ -257,13 +257,6 @@ def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, byt
             shutil.copyfileobj(src, dst, _PIECE)
         for name, data in small:
             archive.writestr(entry(name), data)
-
-
-def write_apkg(
-    path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
-) -> None:
-    """Write atomically: a temp file in the same folder, then a rename."""
-    prepare_apkg(path, deck_name, notes, notetype, notetype_mod).replace(path)
 
 
 def prepare_apkg(

@@ -16,7 +16,6 @@ __all__ = [
     "ReportEntry",
     "make_report",
     "report_details",
-    "report_json",
     "report_json_chunks",
     "report_text",
     "report_text_chunks",
@@ -101,10 +100,6 @@ def make_report(
         for card, entry, sim in proposals
     )
     return Report(deck, output, entries, offered)
-
-
-def report_json(report: Report) -> str:
-    return "".join(report_json_chunks(report))
 
 
 def report_json_chunks(report: Report) -> Iterator[str]:
