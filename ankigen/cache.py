@@ -130,7 +130,8 @@ class RenderCache:
         self.max_bytes = max_bytes
         self._prefix = code_fingerprint().encode()
         self.written = 0
-        self._memo_loaded: dict[str, tuple[int, int, int, str]] = {}
+        self._memo: dict[str, tuple[int, int, int, str]] | None = None
+        self._memo_saved: dict[str, tuple[int, int, int, str]] = {}
         # Entries this process used or made, newest last: a long-lived process (watch mode)
         # rebuilds without reading them back from disk.
         self._recent: OrderedDict[str, CacheEntry] = OrderedDict()
@@ -190,23 +191,29 @@ class RenderCache:
             return
 
     def media_memo(self) -> dict[str, tuple[int, int, int, str]]:
-        """Image hashes of earlier builds, by file (see ``MediaLibrary``)."""
+        """Image hashes of earlier builds, by file (see ``MediaLibrary``): read once per
+        cache object, then the same dict (libraries add to it in place)."""
+        if self._memo is None:
+            self._memo = self._read_media_memo()
+            self._memo_saved = dict(self._memo)
+        return self._memo
+
+    def _read_media_memo(self) -> dict[str, tuple[int, int, int, str]]:
         try:
             raw = marshal.loads((self.folder / "media.marshal").read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             return {}
         if not isinstance(raw, dict):
             return {}
-        memo = {
+        return {
             str(k): (v[0], v[1], v[2], v[3])
             for k, v in raw.items()
             if isinstance(v, tuple) and len(v) == 4
         }
-        self._memo_loaded = dict(memo)
-        return memo
 
     def save_media_memo(self, memo: Mapping[str, tuple[int, int, int, str]]) -> None:
-        if memo == self._memo_loaded:
+        """Write ``memo`` unless it is what was last read or written."""
+        if memo == self._memo_saved:
             return
         path = self.folder / "media.marshal"
         try:
@@ -217,6 +224,7 @@ class RenderCache:
             Path(tmp).replace(path)
         except OSError:
             return
+        self._memo_saved = dict(memo)
 
     def trim(self) -> int:
         """Remove least recently used entries until the folder is under ``max_bytes``."""
