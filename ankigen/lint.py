@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from markdown_it.token import Token
 
@@ -48,6 +48,7 @@ def lint_page(
     problems: list[Diagnostic] = []
     lines = text.split("\n")
     in_code: set[int] | None = None
+    swallowed: dict[int, tuple[str, str]] = {}
     for number, line in enumerate(lines):
         if "???" not in line and "!!!" not in line:
             continue
@@ -57,15 +58,12 @@ def lint_page(
         rest = m.group("rest")
         if cards.get(number) is False and rest.startswith(" "):
             continue  # a card both the site and ankigen read, with an answer: the usual case
-        if in_code is None:
-            in_code = code_lines(tokens)  # built only when something looks wrong
-        if number in in_code:
-            if number not in cards:
-                problems.extend(_lost(page, lines, number, m, types=types, tokens=tokens))
-            continue
-        problems.extend(_check_marker(page, lines, number, m, types=types, in_code=in_code))
+        if in_code is None:  # built once, and only when something looks wrong
+            in_code, swallowed = code_lines(tokens), _containers(tokens, lines)
+        if number not in in_code:
+            problems.extend(_check_marker(page, lines, number, m, types=types, in_code=in_code))
         if number not in cards:
-            problems.extend(_lost(page, lines, number, m, types=types, tokens=tokens))
+            problems.extend(_lost(page, lines, number, m, types=types, swallowed=swallowed))
     return problems
 
 
@@ -76,9 +74,10 @@ def _lost(
     m: re.Match[str],
     *,
     types: Sequence[str],
-    tokens: Sequence[Token],
+    swallowed: Mapping[int, tuple[str, str]],
 ) -> list[Diagnostic]:
-    """A well-formed card marker that made no card: say what swallowed it.
+    """A well-formed card marker that made no card: say what swallowed it (``swallowed``:
+    line -> what and hint, from ``_containers``).
 
     The last net under "no question dropped in silence": wherever ankigen's CommonMark
     reading of the page and the site's Python-Markdown reading part ways around a marker,
@@ -88,7 +87,7 @@ def _lost(
     header = parse_marker_line(lines[number].strip())
     if header is None or not header.classes or header.classes[0] not in types:
         return []
-    where = _containers(tokens, lines).get(number)
+    where = swallowed.get(number)
     if where is None:
         return []
     what, hint = where
