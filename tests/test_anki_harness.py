@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def test_fresh_collection_and_desktop_defaults(tmp_path: Path, col: Collection) 
 
     with pytest.raises(FileExistsError):
         open_collection(Path(col.path))
+    # Studying never straddles the day's end, whatever the hour the tests run at.
+    assert 11 * 3600 < col.sched.day_cutoff - time.time() <= 13 * 3600
 
     # Anki saves the options of every import as the dialog's new presets.
     import_apkg(
