@@ -30,6 +30,7 @@ from ankigen.ext_inline import (
     smartsymbols_plugin,
     tilde_plugin,
 )
+from ankigen.fastlink import fast_linkify_plugin
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
@@ -142,6 +143,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     # `mailto:` and `//host` text, at the price of a regex pass over every text token (a fifth
     # of parse time on large sites): off.
     md.core.ruler.disable("linkify")
+    fast_linkify_plugin(md)
     # mdurl's parse/format round trip costs ~10% of parsing; most URLs need none of it.
     md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
