@@ -12,6 +12,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from ankigen.fastlex import accelerate
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -29,7 +31,7 @@ _FORMATTER = HtmlFormatter(cssclass="highlight", nowrap=True)
 @lru_cache(maxsize=256)
 def _lexer(lang: str) -> Lexer | None:
     try:
-        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+        return accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
     except ClassNotFound:
         return None
 
