@@ -87,32 +87,38 @@ def _write_collection(
         deck = genanki.Deck(deck_id(name), name)
         deck.add_model(model)
         decks.append(deck)
-    required = model._req  # (card ord, "any" | "all", field ords): when a card exists
+    # (card ord, field ords, whether all of them or any must be non-empty): when a card exists
+    required = [(ord_, tuple(ords), how == "all") for ord_, how, ords in model._req]
     sort_index = model.sort_field_index
+
+    def card_ords(fields: Sequence[str]) -> list[int]:
+        return [
+            ord_
+            for ord_, ords, every in required
+            if (all(fields[i] for i in ords) if every else any(fields[i] for i in ords))
+        ]
 
     def numbered() -> Iterator[tuple[Note, int, int, list[tuple[int, int]]]]:
         """(note, note id, deck id, [(card ord, card id)]) in genanki's id sequence: the
         note's id, then its cards' ids, from ``notetype_mod * 1000``. Made afresh for the
         notes and again for the cards (same input, same ids), so a 100,000-note deck is
         never a list of rows."""
-        ids = itertools.count(notetype_mod * 1000)
+        next_id = notetype_mod * 1000
         for name, members in grouped.items():
             did = deck_id(name)
             for note in members:
-                nid = next(ids)
-                fields = note.fields
-                cards = [
-                    (ord_, next(ids))
-                    for ord_, how, field_ords in required
-                    if (any if how == "any" else all)(fields[i] for i in field_ords)
-                ]
+                nid = next_id
+                ords = card_ords(note.fields)
+                cards = [(ord_, nid + 1 + k) for k, ord_ in enumerate(ords)]
+                next_id = nid + 1 + len(ords)
                 yield note, nid, did, cards
 
+    mid = notetype.id
     note_rows = (
         (
             nid,
             note.guid,
-            notetype.id,
+            mid,
             note.mod,
             -1,
             " " + " ".join(note.tags) + " ",
@@ -138,10 +144,19 @@ def _write_collection(
         conn.execute("PRAGMA page_size = 16384")  # ~8% faster and 14% smaller than 4096
         cursor = conn.cursor()
         genanki.Package(decks).write_to_db(cursor, notetype_mod, itertools.count())
+        # Indexes built once after the rows go in, not kept up to date row by row: 12% faster.
+        indexes = cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " ORDER BY rowid"
+        ).fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         cursor.executemany(
             "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
         )
+        for _, sql in indexes:
+            cursor.execute(sql)
         conn.commit()
     finally:
         conn.close()

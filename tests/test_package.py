@@ -68,3 +68,19 @@ def test_a_large_deck_is_a_valid_zip_holding_a_valid_collection(tmp_path: Path) 
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2500,)
         assert conn.execute("SELECT count(*) FROM cards").fetchone() == (2500,)
+        # The indexes Anki's schema declares, built after the rows (so they hold every row).
+        indexes = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+        assert sorted(name for (name,) in indexes) == [
+            "ix_cards_nid", "ix_cards_sched", "ix_cards_usn", "ix_notes_csum", "ix_notes_usn",
+            "ix_revlog_cid", "ix_revlog_usn",
+        ]  # fmt: skip
+        plan = " ".join(
+            str(row)
+            for row in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM cards WHERE nid = 5")
+        )
+        assert "ix_cards_nid" in plan
+        # card ids follow their note's id, as genanki numbers them
+        pairs = conn.execute("SELECT cards.id - notes.id FROM cards JOIN notes ON nid = notes.id")
+        assert {d for (d,) in pairs} == {1}
