@@ -1,19 +1,21 @@
-"""Pygments' RegexLexer loop with each state's rules tried in one regex.
+"""Pygments' RegexLexer loop with runs of a state's rules tried in one regex.
 
 ``RegexLexer.get_tokens_unprocessed`` tries a state's rules one after another from Python
 until one matches: the Python lexer's root state has 56 rules, and a space is rule 37.
-Here each state's rules are joined into one alternation, ``(r0)|(r1)|…``; Python's ``re``
-tries alternatives left to right at the same position, so the first alternative that
-matches is the rule the loop would have taken, found in one call from C. The group that
-closed last (``lastindex``) names it. Rules whose action is a token type take their text
-from that group; callbacks (``bygroups``, ``using``) get the rule's own match, made again.
+Here runs of a state's rules are joined into one alternation, ``(r0)|(r1)|…``; Python's
+``re`` tries alternatives left to right at the same position, so the first alternative
+that matches is the rule the loop would have taken, found in one call from C. The group
+that closed last (``lastindex``) names it. Rules whose action is a token type take their
+text from that group; callbacks (``bygroups``, ``using``) get the rule's own match, made
+again. Runs and lone rules are tried in the state's order.
 
-A state is joined only when that cannot change what its rules match: no backreferences
-or conditionals (group numbers shift inside the alternation), no verbose mode, the same
-flags once each rule's leading inline flags are scoped to it, and the joined pattern
-compiles. Other states keep the rule-by-rule loop, and lexers that bring their own
+A rule joins a run only when that cannot change what it matches: no backreferences or
+conditionals (group numbers shift inside the alternation), no verbose mode, and the same
+flags as the run once its leading inline flags are scoped to it. Long patterns (Unicode
+identifier classes, keyword lists) are tried alone: compiling them again is most of the
+cost of joining, which is paid per state on first use. Lexers that bring their own
 ``get_tokens_unprocessed`` are left as they are. ``tests/test_fastlex.py`` holds the
-tokens equal to Pygments' own on generated code in many languages.
+tokens equal to Pygments' own on generated code in 35 languages.
 """
 
 from __future__ import annotations
@@ -27,54 +29,88 @@ from pygments.token import Error, Whitespace, _TokenType
 
 __all__ = ["accelerate", "joined_states"]
 
+# Fewer rules are quick to try one by one, and joining them costs a compile. Long patterns
+# (Unicode identifier classes, keyword lists) are tried alone: they are most of the compile.
+_MIN_RUN = 3
+_MAX_JOINED_CHARS = 200
 _UNSAFE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _LEADING_FLAGS = re.compile(r"\(\?([imsx]+)\)")
 _INLINE_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 Rule = tuple[Callable[[str, int], "re.Match[str] | None"], Any, Any]
-# Per state: the joined pattern's match, and per closing group the rule it stands for with
-# whether its action needs the rule's own match object.
-Joined = tuple[Callable[[str, int], "re.Match[str] | None"], dict[int, tuple[Rule, int, bool]]]
+Match = Callable[[str, int], "re.Match[str] | None"]
+# A step of a state: a run of its rules joined (the joined pattern's match, and per closing
+# group the rule it stands for with whether its action needs the rule's own match object),
+# or one rule tried alone (its own match, None, the rule).
+Step = tuple[Match, dict[int, tuple[Rule, int, bool]] | None, Rule | None]
 
 
-def _join(rules: list[Rule]) -> Joined | None:
+def _joinable(rule: Rule) -> tuple[str, int] | None:
+    """The rule's pattern as it can stand inside an alternation, and its flags; or None."""
+    rex = getattr(rule[0], "__self__", None)
+    if not isinstance(rex, re.Pattern) or not isinstance(rex.pattern, str):
+        return None
+    pattern, flags = rex.pattern, rex.flags
+    if len(pattern) > _MAX_JOINED_CHARS or _UNSAFE.search(pattern):
+        return None
+    lead = _LEADING_FLAGS.match(pattern)
+    if lead is not None:
+        if "x" in lead.group(1):
+            return None
+        pattern = f"(?{lead.group(1)}:{pattern[lead.end() :]})"
+        for letter in lead.group(1):
+            flags &= ~_INLINE_FLAGS[letter]
+    if flags & re.VERBOSE:
+        return None
+    return pattern, flags
+
+
+def _joined(run: list[tuple[Rule, str, int]]) -> Step | None:
     parts: list[str] = []
     by_group: dict[int, tuple[Rule, int, bool]] = {}
-    flags: int | None = None
     group = 1
-    for rule in rules:
-        rex = getattr(rule[0], "__self__", None)
-        if not isinstance(rex, re.Pattern) or not isinstance(rex.pattern, str):
-            return None
-        pattern, own = rex.pattern, rex.flags
-        if _UNSAFE.search(pattern):
-            return None
-        lead = _LEADING_FLAGS.match(pattern)
-        if lead is not None:
-            pattern = f"(?{lead.group(1)}:{pattern[lead.end() :]})"
-            for letter in lead.group(1):
-                own &= ~_INLINE_FLAGS[letter]
-        if own & re.VERBOSE or (lead is not None and "x" in lead.group(1)):
-            return None
-        if flags is None:
-            flags = own
-        elif own != flags:
-            return None
+    for rule, pattern, _ in run:
         parts.append(f"({pattern})")
         by_group[group] = (rule, group, not isinstance(rule[1], _TokenType))
-        group += 1 + rex.groups
-    if not parts or flags is None:
-        return None
+        group += 1 + rule[0].__self__.groups  # type: ignore[attr-defined]
     try:
-        joined = re.compile("|".join(parts), flags)
+        joined = re.compile("|".join(parts), run[0][2])
     except (re.error, OverflowError, RecursionError):
         return None
-    return joined.match, by_group
+    return joined.match, by_group, None
 
 
-def joined_states(lexer: Lexer) -> dict[str, Joined | None]:
+def _steps(rules: list[Rule]) -> list[Step] | None:
+    """The state's rules as steps, in order: runs of joinable rules with the same flags
+    joined, other rules alone. None when nothing would be joined."""
+    steps: list[Step] = []
+    run: list[tuple[Rule, str, int]] = []
+
+    def close() -> None:
+        joined = _joined(run) if len(run) >= _MIN_RUN else None
+        if joined is not None:
+            steps.append(joined)
+        else:
+            steps.extend((rule[0], None, rule) for rule, _, _ in run)
+        run.clear()
+
+    for rule in rules:
+        joinable = _joinable(rule)
+        if joinable is None:
+            close()
+            steps.append((rule[0], None, rule))
+            continue
+        if run and run[0][2] != joinable[1]:
+            close()
+        run.append((rule, *joinable))
+    close()
+    return steps if any(by_group is not None for _, by_group, _ in steps) else None
+
+
+def joined_states(lexer: Lexer) -> dict[str, list[Step] | None]:
+    """Every state of the lexer as the loop tries it (None: rule by rule)."""
     tokendefs: dict[str, list[Rule]] = lexer._tokens  # type: ignore[attr-defined]
-    return {state: _join(rules) for state, rules in tokendefs.items()}
+    return {state: _steps(rules) for state, rules in tokendefs.items()}
 
 
 def _transition(statestack: list[str], new_state: str | int | tuple[str, ...]) -> None:
@@ -108,6 +144,31 @@ def _first_rule(rules: list[Rule], text: str, pos: int) -> tuple[Rule, re.Match[
     return None
 
 
+def _find(
+    steps: list[Step] | None, rules: list[Rule], text: str, pos: int
+) -> tuple[Rule, re.Match[str] | None, str, int] | None:
+    """The first rule of the state matching at ``pos``: the rule, its own match when its
+    action needs one (else None), and the matched text and where it ends."""
+    if steps is None:
+        first = _first_rule(rules, text, pos)
+        return None if first is None else (first[0], first[1], "", 0)
+    for match, by_group, single in steps:
+        hit = match(text, pos)
+        if hit is None:
+            continue
+        if single is not None:
+            return single, hit, "", 0
+        assert by_group is not None
+        rule, group, needs_match = by_group[hit.lastindex or 0]
+        if not needs_match:
+            return rule, None, hit.group(group), hit.end(group)
+        m = rule[0](text, pos)
+        if m is None:  # cannot happen; if it did, the plain loop decides
+            return _find(None, rules, text, pos)
+        return rule, m, "", 0
+    return None
+
+
 def accelerate(lexer: Lexer) -> Lexer:
     """``lexer``, its plain RegexLexer loop replaced by the joined one (same tokens)."""
     if not isinstance(lexer, RegexLexer):
@@ -115,32 +176,28 @@ def accelerate(lexer: Lexer) -> Lexer:
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
         return lexer
     tokendefs: dict[str, list[Rule]] = lexer._tokens  # type: ignore[attr-defined]
-    joined = joined_states(lexer)
-    if not any(joined.values()):
-        return lexer
+    # Joined on first use: compiling every state of Python's lexer up front took 72 ms, in
+    # each render process, for states most code never enters.
+    joined: dict[str, list[Step] | None] = {}
+
+    def steps_of(state: str) -> list[Step] | None:
+        if state not in joined:
+            joined[state] = _steps(tokendefs[state])
+        return joined[state]
 
     def unprocessed(text: str, stack: Iterable[str] = ("root",)) -> Iterator[Any]:
         pos = 0
         statestack = list(stack)
-        combo = joined[statestack[-1]]
+        steps = steps_of(statestack[-1])
         while True:
-            found: tuple[Rule, re.Match[str] | None] | None = None
-            hit = combo[0](text, pos) if combo is not None else None
-            if hit is not None and combo is not None:
-                rule, group, needs_match = combo[1][hit.lastindex or 0]
-                if not needs_match:
-                    if rule[1] is not None:
-                        yield pos, rule[1], hit.group(group)
-                    pos = hit.end(group)
-                    found = rule, None
-                elif m := rule[0](text, pos):
-                    found = rule, m
-            if found is None and (combo is None or hit is not None):
-                # a state that is not joined, or (cannot happen) a joined hit not confirmed
-                found = _first_rule(tokendefs[statestack[-1]], text, pos)
+            found = _find(steps, tokendefs[statestack[-1]], text, pos)
             if found is not None:
-                (_, action, new_state), m = found
-                if m is not None:
+                (_, action, new_state), m, value, end = found
+                if m is None:  # a token rule of a joined run: its text is known
+                    if action is not None:
+                        yield pos, action, value
+                    pos = end
+                else:
                     if action is not None:
                         if type(action) is _TokenType:
                             yield pos, action, m.group()
@@ -149,14 +206,14 @@ def accelerate(lexer: Lexer) -> Lexer:
                     pos = m.end()
                 if new_state is not None:
                     _transition(statestack, new_state)
-                    combo = joined[statestack[-1]]
+                    steps = steps_of(statestack[-1])
                 continue
             # No rule matched: a newline resets to the root state, anything else is an error.
             if pos >= len(text):
                 break
             if text[pos] == "\n":
                 statestack = ["root"]
-                combo = joined["root"]
+                steps = steps_of("root")
                 yield pos, Whitespace, "\n"
             else:
                 yield pos, Error, text[pos]

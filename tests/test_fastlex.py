@@ -61,6 +61,26 @@ def test_joined_states_make_pygments_own_tokens(lang: str, code: str) -> None:
     assert _tokens(fast, code) == _tokens(plain, code)
 
 
+@pytest.mark.parametrize(
+    ("lang", "code"),
+    [
+        ("bash", "cat <<EOF\nhello $x\nEOF\necho done\n"),
+        ("bash", "cat <<-'END'\n\tquoted\n\tEND\n"),
+        ("perl", 'print <<"END";\nhi\nEND\nmy $x = q{a};\n'),
+        ("rust", 'let s = r#"a "quoted" b"#;\n'),
+        ("ruby", "x = %q(abc)\ny = <<~TEXT\n  hi\nTEXT\n"),
+        ("lua", "--[==[ long\ncomment ]==]\nx = [[s]]\n"),
+        ("cpp", 'auto s = R"x(a)" b)x";\n'),
+        ("php", "<?php\n$s = <<<EOT\nhi\nEOT;\n"),
+        ("python", 'f"{x!r:>{w}}" + rb"\\d" + """doc"""\n'),
+    ],
+)
+def test_rules_with_backreferences_lex_the_same(lang: str, code: str) -> None:
+    """Heredocs and raw strings: their rules refer back to a group, so they stay unjoined."""
+    plain, fast = _pair(lang)
+    assert _tokens(fast, code) == _tokens(plain, code)
+
+
 def _fenced_code(bench: Path) -> list[tuple[str, str]]:
     """Every fenced block with a language in our pages, and in generated benchmark pages."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
