@@ -6,6 +6,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import os
 import re
 import tempfile
 import threading
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import IO
 
 from ankigen.cache import (
     ImageLookups,
@@ -395,14 +397,30 @@ def project_lock(lock_path: Path) -> Iterator[None]:
     """One build at a time per project: a second one stops with a clear error.
 
     The lock is an advisory ``flock`` on a file in the temp folder named after the project's
-    lockfile, so nothing is left in the project; the OS releases it if a build dies.
+    lockfile, so nothing is left in the project; the OS releases it if a build dies. The
+    file is removed when the build ends (it was left behind once per project, and a test
+    run builds thousands of projects). A build that locked a file just removed by the one
+    before it sees that the path no longer names that file, and locks the new one.
     """
     key = hashlib.sha256(str(lock_path.resolve()).encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"ankigen-{key}.busy"
-    with path.open("a") as handle:
+    handle = _locked(path, lock_path)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # while holding the lock: nobody else is using it
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _locked(path: Path, lock_path: Path) -> IO[str]:
+    """``path`` opened and locked, the file the path names (not one removed since)."""
+    while True:
+        handle = path.open("a")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            handle.close()
             raise AnkigenError(
                 Diagnostic(
                     shown_path(lock_path),
@@ -410,10 +428,16 @@ def project_lock(lock_path: Path) -> Iterator[None]:
                     hint="wait for it to finish, then build again",
                 )
             ) from exc
+        except BaseException:
+            handle.close()
+            raise
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            named, held = path.stat(), os.fstat(handle.fileno())
+            if (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino):
+                return handle
+        except FileNotFoundError:
+            pass
+        handle.close()  # removed by the build that held it: lock the file there now
 
 
 def write_build(plan: BuildPlan) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import IO, cast
 
 import pytest
 
 from ankigen import package
-from ankigen.build import project_lock
+from ankigen.build import _locked, project_lock
 from ankigen.cli import main
 from tests.conftest import MakeProject, Project
 
@@ -281,3 +284,36 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_error(
     assert "another ankigen build is writing this project right now" in capsys.readouterr().err
     assert not project.apkg.exists()
     assert project.build() == 0
+
+
+def test_the_project_lock_leaves_no_file_behind(project: Project) -> None:
+    before = set(Path(tempfile.gettempdir()).glob("ankigen-*.busy"))
+    with project_lock(project.root / "ankigen.lock"):
+        assert len(set(Path(tempfile.gettempdir()).glob("ankigen-*.busy")) - before) == 1
+    assert project.build() == 0
+    assert set(Path(tempfile.gettempdir()).glob("ankigen-*.busy")) == before
+
+
+def test_a_build_that_opened_a_removed_lock_file_locks_the_new_one(tmp_path: Path) -> None:
+    """The build before it removed the file between this one's open and its lock."""
+    path = tmp_path / "x.busy"
+    removed = path.open("a")
+    path.unlink()
+    path.touch()  # and a third build made the file anew
+    opened: list[int] = []
+
+    class Racy:  # the path, whose first open gives the removed file
+        def open(self, mode: str) -> IO[str]:
+            opened.append(1)
+            return removed if len(opened) == 1 else path.open(mode)
+
+        def stat(self) -> os.stat_result:
+            return path.stat()
+
+    handle = _locked(cast(Path, Racy()), tmp_path / "ankigen.lock")
+    try:
+        assert len(opened) == 2
+        assert removed.closed
+        assert os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    finally:
+        handle.close()
