@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 import ankigen.lockfile as lockfile_module
 from ankigen.errors import AnkigenError
-from ankigen.ids import check_notetype, identify, make_guid, next_mod, normalize_question
+from ankigen.ids import (
+    base91,
+    check_notetype,
+    identify,
+    make_guid,
+    next_mod,
+    normalize_question,
+)
 from ankigen.lockfile import dump_lock, load_lock
 from ankigen.model import RenderedCard
 from ankigen.notetype import note_type
@@ -39,6 +46,37 @@ def test_guid_is_short_printable_ascii(question: str) -> None:
     guid = make_guid("ns", "p.md", question)
     assert 1 <= len(guid) <= 10
     assert all(33 <= ord(ch) < 127 for ch in guid)
+
+
+def test_guids_never_change() -> None:
+    """Every user's notes are matched by these: a different GUID is a duplicate note."""
+    ns, page = "Deep Learning Questions", "cnn.md"
+    assert make_guid(ns, page, "What are Receptive Fields in CNNs?") == "E!dT<2GPPx"
+    assert make_guid(ns, page, "x") == "G2vJpU5wdC"
+    assert make_guid(ns, page, "Caf\u00e9?") == "EP}f{1xifW"
+
+
+def _base91_digit_by_digit(number: int) -> str:
+    digits = (
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+    )
+    out = ""
+    while True:
+        number, digit = divmod(number, 91)
+        out = digits[digit] + out
+        if number == 0:
+            return out
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=0, max_value=2**64 - 1),
+        st.sampled_from([0, 1, 90, 91, 92, 8280, 8281, 8282, 91**3 - 1, 91**3, 91**4, 2**64 - 1]),
+    )
+)
+def test_base91_pairs_match_digit_by_digit(number: int) -> None:
+    assert base91(number) == _base91_digit_by_digit(number)
 
 
 def test_normalize_question() -> None:
