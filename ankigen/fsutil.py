@@ -10,6 +10,8 @@ from pathlib import Path
 
 __all__ = ["commit_prepared", "prepare_text", "write_text_atomic"]
 
+_BATCH = 1 << 18  # characters per write
+
 
 def prepare_text(path: Path, chunks: Iterable[str]) -> tuple[Path, str]:
     """Write ``chunks`` (UTF-8) to a temp file beside ``path``; return it and the SHA-256 of
@@ -19,12 +21,25 @@ def prepare_text(path: Path, chunks: Iterable[str]) -> tuple[Path, str]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
+
+    def put(pieces: list[str]) -> None:
+        data = "".join(pieces).encode("utf-8")
+        digest.update(data)
+        handle.write(data)
+        pieces.clear()
+
     try:
         with os.fdopen(fd, "wb") as handle:
+            # Chunks may be single lines (a report of 100,000 notes): written in batches.
+            pending: list[str] = []
+            size = 0
             for chunk in chunks:
-                data = chunk.encode("utf-8")
-                digest.update(data)
-                handle.write(data)
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= _BATCH:
+                    put(pending)
+                    size = 0
+            put(pending)
         tmp.chmod(0o644)
     except BaseException:
         tmp.unlink(missing_ok=True)
