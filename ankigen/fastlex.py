@@ -14,20 +14,34 @@ conditionals (group numbers shift inside the alternation), no verbose mode, and 
 flags as the run once its leading inline flags are scoped to it. Long patterns (Unicode
 identifier classes, keyword lists) are tried alone: compiling them again is most of the
 cost of joining, which is paid per state on first use. Lexers that bring their own
-``get_tokens_unprocessed`` are left as they are. ``tests/test_fastlex.py`` holds the
-tokens equal to Pygments' own on generated code in 35 languages.
+``get_tokens_unprocessed`` are left as they are, and so is every lexer when Pygments' own
+loop is not one whose source we checked (Pygments 2.17 to 2.21): a newer loop could mean
+something else. ``tests/test_fastlex.py`` holds the tokens equal to Pygments' own on
+generated code in 35 languages.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
-__all__ = ["accelerate", "joined_states"]
+__all__ = ["KNOWN_LOOPS", "accelerate", "joined_states", "loop_is_known"]
+
+# SHA-256 of the source of ``RegexLexer.get_tokens_unprocessed`` in the Pygments versions
+# whose loop this module repeats: 2.17 (an old-style assert message) and 2.18 to 2.21.
+KNOWN_LOOPS = frozenset(
+    {
+        "fc06e8e2fbc9c2b79a6dcea18acbf28bda3019e232ffd91282a33f450f31231c",
+        "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",
+    }
+)
 
 # Fewer rules are quick to try one by one, and joining them costs a compile. Long patterns
 # (Unicode identifier classes, keyword lists) are tried alone: they are most of the compile.
@@ -169,9 +183,19 @@ def _find(
     return None
 
 
+@cache
+def loop_is_known() -> bool:
+    """Whether the installed Pygments runs the loop this module repeats."""
+    try:
+        source = inspect.getsource(RegexLexer.get_tokens_unprocessed)
+    except (OSError, TypeError):
+        return False
+    return hashlib.sha256(source.encode()).hexdigest() in KNOWN_LOOPS
+
+
 def accelerate(lexer: Lexer) -> Lexer:
     """``lexer``, its plain RegexLexer loop replaced by the joined one (same tokens)."""
-    if not isinstance(lexer, RegexLexer):
+    if not isinstance(lexer, RegexLexer) or not loop_is_known():
         return lexer
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
         return lexer

@@ -7,19 +7,27 @@ characters, ended by whitespace or the end of the text, perhaps after one ``.`` 
 For those the link linkify-it would find is the whole match, so the rule takes it without
 asking; anything else (ports, queries, user info, brackets, non-ASCII, other schemes) goes
 to linkify-it as before. ``tests/test_fastlink.py`` holds the two paths to the same tokens
-on generated text and on the benchmark's pages.
+on generated text and on the benchmark's pages. The rule is only installed over the
+markdown-it-py rule it repeats (4.0 to 4.3, checked by the source's digest); markdown-it-py
+3 finds schemes differently, and keeps its own rule.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import re
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
 from markdown_it.rules_inline.linkify import linkify as linkify_it_rule
 
-__all__ = ["FAST_URL", "fast_linkify_plugin", "linkify"]
+__all__ = ["FAST_URL", "KNOWN_RULES", "fast_linkify_plugin", "linkify", "rule_is_known"]
+
+# SHA-256 of the source of markdown-it-py's inline linkify rule that ``linkify`` repeats.
+KNOWN_RULES = frozenset({"9dc5df00bce6205d43bd286294ec689460b881cfba3e67df742c7a64cdde58ae"})
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 FAST_URL = re.compile(
@@ -62,5 +70,16 @@ def linkify(state: StateInline, silent: bool) -> bool:
     return True
 
 
+@cache
+def rule_is_known() -> bool:
+    """Whether the installed markdown-it-py's linkify rule is the one ``linkify`` repeats."""
+    try:
+        source = inspect.getsource(linkify_it_rule)
+    except (OSError, TypeError):
+        return False
+    return hashlib.sha256(source.encode()).hexdigest() in KNOWN_RULES
+
+
 def fast_linkify_plugin(md: MarkdownIt) -> None:
-    md.inline.ruler.at("linkify", linkify)
+    if rule_is_known():
+        md.inline.ruler.at("linkify", linkify)

@@ -12,7 +12,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from ankigen.fastlex import accelerate, joined_states
+from ankigen import fastlex
+from ankigen.fastlex import accelerate, joined_states, loop_is_known
 from ankigen.highlight import _lexer
 from ankigen.mdit import markdown
 
@@ -122,6 +123,25 @@ def test_the_benchmark_languages_are_joined(lang: str) -> None:
     assert joined["root"] is not None or lang == "bash"
     assert sum(1 for state in joined.values() if state is not None) >= 3
     assert "get_tokens_unprocessed" in vars(fast)
+
+
+def test_the_installed_pygments_runs_the_loop_we_repeat() -> None:
+    """A Pygments upgrade that changes the loop turns the joining off (and this test red,
+    so that someone checks the new loop and adds its digest)."""
+    assert loop_is_known()
+
+
+def test_an_unknown_loop_leaves_lexers_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastlex, "KNOWN_LOOPS", frozenset())
+    loop_is_known.cache_clear()
+    try:
+        lexer = get_lexer_by_name("python")
+        assert accelerate(lexer) is lexer
+        assert "get_tokens_unprocessed" not in vars(lexer)
+    finally:
+        monkeypatch.undo()
+        loop_is_known.cache_clear()
+    assert loop_is_known()
 
 
 def test_lexers_with_their_own_loop_are_left_alone() -> None:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ankigen.fastlink import FAST_URL, fast_linkify_plugin
+from ankigen import fastlink
+from ankigen.fastlink import FAST_URL, fast_linkify_plugin, rule_is_known
 from ankigen.mdit import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,22 @@ def test_the_benchmark_pages_and_the_fixtures_parse_the_same(tmp_path: Path) -> 
         starts = (m.start() for m in re.finditer(r"https?://", text))
         fast_links += sum(1 for start in starts if FAST_URL.match(text, start))
     assert fast_links > 500  # the path the benchmark measures is the one tested here
+
+
+def test_the_installed_markdown_it_has_the_rule_we_repeat() -> None:
+    assert rule_is_known()
+
+
+def test_an_unknown_rule_is_left_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastlink, "KNOWN_RULES", frozenset())
+    rule_is_known.cache_clear()
+    try:
+        md = _md(fast=True)
+        rule = md.inline.ruler.__rules__[md.inline.ruler.__find__("linkify")]
+        assert rule.fn.__module__ == "markdown_it.rules_inline.linkify"
+    finally:
+        monkeypatch.undo()
+        rule_is_known.cache_clear()
 
 
 def test_the_build_uses_it() -> None:
