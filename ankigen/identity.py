@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ankigen.lockfile import Lock, LockEntry
+from ankigen.records import fast_init
 
 __all__ = ["CardKey", "Match", "Proposal", "normalize_question", "resolve"]
 
@@ -37,6 +38,7 @@ SAME_PAGE_PROPOSE = 0.5
 OTHER_PAGE_PROPOSE = 0.75
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CardKey:
     """What identity matching needs to know about a card."""
@@ -48,12 +50,14 @@ class CardKey:
     explicit_id: str | None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Match:
     entry: LockEntry | None  # the earlier note this card continues; None for a new note
     how: str  # "explicit", "same", "body", "similar", "accepted" or "new"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Proposal:
     card: int  # index into the cards

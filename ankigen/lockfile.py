@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.records import fast_init
 
 __all__ = [
     "LOCK_VERSION",
@@ -29,6 +30,7 @@ LOCK_VERSION = 1
 T = TypeVar("T")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LockEntry:
     guid: str

@@ -10,10 +10,12 @@ from markdown_it.token import Token
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
 from ankigen.media import MediaFile
+from ankigen.records import fast_init
 
 __all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One Markdown page, decoded, with newlines normalised to ``\\n``."""
@@ -24,6 +26,7 @@ class SourceFile:
     url: str | None = None  # the page on the published site, when site_url is known
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Card:
     """A question box found in a page, still as markdown-it tokens."""
@@ -37,12 +40,14 @@ class Card:
     heading: str  # text of the nearest heading above the card ("" if none)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Link:
     href: str
     text: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SplitCard:
     """A card whose front, answer and trailing link list are separated."""
@@ -55,6 +60,7 @@ class SplitCard:
     explicit_id: str | None = None  # from a `<!-- ankigen-id: … -->` comment in the body
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RenderedCard:
     page: str
@@ -87,6 +93,7 @@ class RenderedCard:
         return (self.question_html, self.answer_html, self.links_html, self.source_html)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Note:
     """A rendered card with its identity decided: what the package writes."""

@@ -9,6 +9,7 @@ from functools import cached_property
 from ankigen.ids import REMOVED_TAG
 from ankigen.lockfile import LockEntry, json_lines_chunks
 from ankigen.model import Note, RenderedCard
+from ankigen.records import fast_init
 
 __all__ = [
     "STATUSES",
@@ -25,7 +26,8 @@ STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone
 LIVE = ("new", "changed", "reworded", "moved", "unchanged")
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class ReportEntry:
     status: str
     page: str
