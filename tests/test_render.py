@@ -168,3 +168,17 @@ def test_display_math_blocks_like_arithmatex() -> None:
 def test_display_math_with_trailing_text_is_not_a_block() -> None:
     card = one("\\[\nx\n\\]\nmore words")
     assert '<div class="arithmatex">' not in card.answer_html
+
+
+def test_markdown_options_read_like_markdown_it_own() -> None:
+    """Our options object answers get, in and [] as markdown-it's OptionsDict does."""
+    from markdown_it.utils import OptionsDict  # noqa: PLC0415
+
+    options = markdown().options
+    assert isinstance(options, OptionsDict)
+    plain = OptionsDict(dict(options.items()))  # type: ignore[arg-type]
+    for key in [*plain, "no-such-option"]:
+        assert options.get(key) == plain.get(key)
+        assert options.get(key, "fallback") == plain.get(key, "fallback")
+        assert (key in options) == (key in plain)
+    assert options["linkify"] is True and options.maxNesting == plain.maxNesting
