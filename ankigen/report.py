@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -123,24 +124,48 @@ def report_json_chunks(report: Report) -> Iterator[str]:
         ],
     }
 
-    def row(e: ReportEntry) -> dict[str, object]:
-        return {
-            key: value
-            for key, value in (
-                ("status", e.status),
-                ("page", e.page),
-                ("line", e.line),
-                ("question", e.question),
-                ("guid", e.guid),
-                ("was_page", e.was_page),
-                ("was_question", e.was_question),
-                ("deck", e.deck),
-                ("was_deck", e.was_deck),
-            )
-            if value != "" or key in ("status", "page", "line", "question", "guid")
-        }
+    return json_lines_chunks(
+        head, "notes", report.entries, report_row, memo="report", line=report_line
+    )
 
-    return json_lines_chunks(head, "notes", report.entries, row, memo="report")
+
+def report_row(e: ReportEntry) -> dict[str, object]:
+    """A note's row of the JSON report: empty optional fields left out."""
+    return {
+        key: value
+        for key, value in (
+            ("status", e.status),
+            ("page", e.page),
+            ("line", e.line),
+            ("question", e.question),
+            ("guid", e.guid),
+            ("was_page", e.was_page),
+            ("was_question", e.was_question),
+            ("deck", e.deck),
+            ("was_deck", e.was_deck),
+        )
+        if value != "" or key in ("status", "page", "line", "question", "guid")
+    }
+
+
+_string = json.encoder.encode_basestring  # the C encoder's string form (ensure_ascii=False)
+
+
+def report_line(e: ReportEntry) -> str:
+    """``report_row(e)`` as the JSON encoder writes it, made without the dict."""
+    text = (
+        f'{{"status": {_string(e.status)}, "page": {_string(e.page)}, "line": {int(e.line)!r}, '
+        f'"question": {_string(e.question)}, "guid": {_string(e.guid)}'
+    )
+    if e.was_page != "":
+        text += f', "was_page": {_string(e.was_page)}'
+    if e.was_question != "":
+        text += f', "was_question": {_string(e.was_question)}'
+    if e.deck != "":
+        text += f', "deck": {_string(e.deck)}'
+    if e.was_deck != "":
+        text += f', "was_deck": {_string(e.was_deck)}'
+    return text + "}"
 
 
 def report_text(report: Report) -> str:

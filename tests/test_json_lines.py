@@ -1,0 +1,79 @@
+"""Rows of the lockfile and the JSON report, written without the JSON encoder, are exactly
+what the encoder writes."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from ankigen.lockfile import (
+    _ENCODER,
+    Lock,
+    LockEntry,
+    _entry_json,
+    _entry_line,
+    dump_lock,
+    json_lines_chunks,
+)
+from ankigen.report import ReportEntry, report_line, report_row
+
+# Quotes, backslashes, control characters, line separators, surrogates, astral characters.
+TEXT = st.text(alphabet=st.characters(codec=None), max_size=12) | st.sampled_from(
+    ["", '"', "\\", "\x00\x1f\x7f", "\u2028\u2029", "\ud800", "é日本🙂", "a\nb\tc"]
+)
+OPTIONAL = st.none() | TEXT
+
+ENTRIES = st.builds(
+    LockEntry,
+    guid=TEXT,
+    page=TEXT,
+    question=TEXT,
+    hash=TEXT,
+    mod=st.integers(min_value=-(2**70), max_value=2**70),
+    removed=st.booleans(),
+    body=TEXT,
+    id=OPTIONAL,
+    deck=TEXT,
+    maybe=OPTIONAL,
+)
+
+REPORT_ENTRIES = st.builds(
+    ReportEntry,
+    status=st.sampled_from(["new", "changed", "unchanged", "reworded", "moved", "removed"]),
+    page=TEXT,
+    line=st.integers(min_value=0, max_value=10**9),
+    question=TEXT,
+    guid=TEXT,
+    was_page=TEXT,
+    was_question=TEXT,
+    deck=TEXT,
+    was_deck=TEXT,
+)
+
+
+@given(ENTRIES)
+@example(LockEntry("g", "p.md", 'Say "hi"\\', "h", 1, removed=True, id="x", maybe="m"))
+def test_a_lock_line_is_the_encoders_row(entry: LockEntry) -> None:
+    assert _entry_line(entry) == _ENCODER.encode(_entry_json(entry))
+    assert json.loads(_entry_line(entry)) == _entry_json(entry)
+
+
+@given(REPORT_ENTRIES)
+def test_a_report_line_is_the_encoders_row(entry: ReportEntry) -> None:
+    assert report_line(entry) == _ENCODER.encode(report_row(entry))
+
+
+@given(st.lists(ENTRIES, max_size=30, unique_by=lambda e: e.guid))
+def test_a_whole_lockfile_is_the_same_with_or_without_lines(entries: list[LockEntry]) -> None:
+    lock = Lock("ns", notes={e.guid: e for e in entries})
+    with_lines = dump_lock(lock)
+    head: dict[str, object] = {"version": 1}
+    ordered = sorted(lock.notes.values(), key=lambda e: (e.page, e.question, e.guid))
+    plain = "".join(json_lines_chunks(head, "notes", ordered, _entry_json, batch=7))
+    lined = "".join(
+        json_lines_chunks(head, "notes", ordered, _entry_json, batch=7, line=_entry_line)
+    )
+    assert lined == plain
+    assert json.loads(with_lines)["notes"] == [_entry_json(e) for e in ordered]
