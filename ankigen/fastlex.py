@@ -22,8 +22,6 @@ generated code in 35 languages.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -31,6 +29,8 @@ from typing import Any
 
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
+
+from ankigen.upstream import source_is_known
 
 __all__ = ["KNOWN_LOOPS", "accelerate", "joined_states", "loop_is_known"]
 
@@ -186,11 +186,7 @@ def _find(
 @cache
 def loop_is_known() -> bool:
     """Whether the installed Pygments runs the loop this module repeats."""
-    try:
-        source = inspect.getsource(RegexLexer.get_tokens_unprocessed)
-    except (OSError, TypeError):
-        return False
-    return hashlib.sha256(source.encode()).hexdigest() in KNOWN_LOOPS
+    return source_is_known(RegexLexer.get_tokens_unprocessed, KNOWN_LOOPS)
 
 
 def accelerate(lexer: Lexer) -> Lexer:

@@ -14,8 +14,6 @@ markdown-it-py rule it repeats (4.0 to 4.3, checked by the source's digest); mar
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import re
 from functools import cache
 
@@ -23,6 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
 from markdown_it.rules_inline.linkify import linkify as linkify_it_rule
+
+from ankigen.upstream import source_is_known
 
 __all__ = ["FAST_URL", "KNOWN_RULES", "fast_linkify_plugin", "linkify", "rule_is_known"]
 
@@ -73,11 +73,7 @@ def linkify(state: StateInline, silent: bool) -> bool:
 @cache
 def rule_is_known() -> bool:
     """Whether the installed markdown-it-py's linkify rule is the one ``linkify`` repeats."""
-    try:
-        source = inspect.getsource(linkify_it_rule)
-    except (OSError, TypeError):
-        return False
-    return hashlib.sha256(source.encode()).hexdigest() in KNOWN_RULES
+    return source_is_known(linkify_it_rule, KNOWN_RULES)
 
 
 def fast_linkify_plugin(md: MarkdownIt) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "dump_lock",
     "dump_lock_chunks",
     "json_lines_chunks",
+    "json_string",
     "load_lock",
     "remember_lock",
 ]
@@ -170,25 +171,26 @@ def _entry_json(entry: LockEntry) -> dict[str, object]:
     return data
 
 
-_string = json.encoder.encode_basestring  # the C encoder's string form (ensure_ascii=False)
+# A string as the JSON encoder writes it with ensure_ascii=False (its own C function).
+json_string = json.encoder.encode_basestring
 
 
 def _entry_line(entry: LockEntry) -> str:
     """``_entry_json(entry)`` as the JSON encoder writes it, made without the dict: a first
     build of 10,000 notes spent 30 ms encoding its lockfile rows."""
     text = (
-        f'{{"guid": {_string(entry.guid)}, "page": {_string(entry.page)}, '
-        f'"question": {_string(entry.question)}, "hash": {_string(entry.hash)}, '
+        f'{{"guid": {json_string(entry.guid)}, "page": {json_string(entry.page)}, '
+        f'"question": {json_string(entry.question)}, "hash": {json_string(entry.hash)}, '
         f'"mod": {int(entry.mod)!r}'
     )
     if entry.body:
-        text += f', "body": {_string(entry.body)}'
+        text += f', "body": {json_string(entry.body)}'
     if entry.id is not None:
-        text += f', "id": {_string(entry.id)}'
+        text += f', "id": {json_string(entry.id)}'
     if entry.deck:
-        text += f', "deck": {_string(entry.deck)}'
+        text += f', "deck": {json_string(entry.deck)}'
     if entry.maybe is not None:
-        text += f', "maybe": {_string(entry.maybe)}'
+        text += f', "maybe": {json_string(entry.maybe)}'
     if entry.removed:
         text += ', "removed": true'
     return text + "}"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from ankigen.ids import REMOVED_TAG
-from ankigen.lockfile import LockEntry, json_lines_chunks
+from ankigen.lockfile import LockEntry, json_lines_chunks, json_string
 from ankigen.model import Note, RenderedCard
 from ankigen.records import fast_init
 
@@ -148,23 +147,21 @@ def report_row(e: ReportEntry) -> dict[str, object]:
     }
 
 
-_string = json.encoder.encode_basestring  # the C encoder's string form (ensure_ascii=False)
-
-
 def report_line(e: ReportEntry) -> str:
     """``report_row(e)`` as the JSON encoder writes it, made without the dict."""
     text = (
-        f'{{"status": {_string(e.status)}, "page": {_string(e.page)}, "line": {int(e.line)!r}, '
-        f'"question": {_string(e.question)}, "guid": {_string(e.guid)}'
+        f'{{"status": {json_string(e.status)}, "page": {json_string(e.page)}, '
+        f'"line": {int(e.line)!r}, "question": {json_string(e.question)}, '
+        f'"guid": {json_string(e.guid)}'
     )
     if e.was_page != "":
-        text += f', "was_page": {_string(e.was_page)}'
+        text += f', "was_page": {json_string(e.was_page)}'
     if e.was_question != "":
-        text += f', "was_question": {_string(e.was_question)}'
+        text += f', "was_question": {json_string(e.was_question)}'
     if e.deck != "":
-        text += f', "deck": {_string(e.deck)}'
+        text += f', "deck": {json_string(e.deck)}'
     if e.was_deck != "":
-        text += f', "was_deck": {_string(e.was_deck)}'
+        text += f', "was_deck": {json_string(e.was_deck)}'
     return text + "}"
 
 
