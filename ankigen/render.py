@@ -35,20 +35,23 @@ _TEXT_TYPES = frozenset(
 def plain_text(tokens: Sequence[Token]) -> str:
     """The visible text of a token run, whitespace collapsed (used for identity)."""
     parts: list[str] = []
-
-    def walk(run: Sequence[Token]) -> None:
-        for tok in run:
-            if tok.children:
-                walk(tok.children)
-            elif tok.type in _TEXT_TYPES:
-                parts.append(tok.content)
-            elif tok.type in ("softbreak", "hardbreak"):
-                parts.append(" ")
-            if tok.block:
-                parts.append(" ")
-
-    walk(tokens)
+    _text_parts(tokens, parts)
     return " ".join("".join(parts).split())
+
+
+def _text_parts(run: Sequence[Token], parts: list[str]) -> None:
+    # A module function, not a closure calling itself: such a closure is a reference cycle,
+    # and with the collector paused during a build each card's leaked until the build ended
+    # (~45 MB at 100,000 cards on one core).
+    for tok in run:
+        if tok.children:
+            _text_parts(tok.children, parts)
+        elif tok.type in _TEXT_TYPES:
+            parts.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        if tok.block:
+            parts.append(" ")
 
 
 def links_html(links: Sequence[Link]) -> str:

@@ -164,20 +164,27 @@ def nav_pages(site: Site) -> list[tuple[tuple[str, ...], str]]:
     page). Links and titles of links are left out.
     """
     found: list[tuple[tuple[str, ...], str]] = []
-    seen: set[str] = set()
-
-    def walk(items: tuple[NavItem, ...], sections: tuple[str, ...]) -> None:
-        for item in items:
-            if item.page is not None:
-                if item.page not in seen:
-                    seen.add(item.page)
-                    own = (item.title,) if item.title is not None else ()
-                    found.append(((*sections, *own), item.page))
-            elif item.children:
-                walk(item.children, (*sections, item.title) if item.title else sections)
-
-    walk(site.nav or (), ())
+    _walk_nav(site.nav or (), (), found, set())
     return found
+
+
+def _walk_nav(
+    items: tuple[NavItem, ...],
+    sections: tuple[str, ...],
+    found: list[tuple[tuple[str, ...], str]],
+    seen: set[str],
+) -> None:
+    # A module function: a closure calling itself is a reference cycle, kept until the
+    # collector runs, and builds pause it.
+    for item in items:
+        if item.page is not None:
+            if item.page not in seen:
+                seen.add(item.page)
+                own = (item.title,) if item.title is not None else ()
+                found.append(((*sections, *own), item.page))
+        elif item.children:
+            next_sections = (*sections, item.title) if item.title else sections
+            _walk_nav(item.children, next_sections, found, seen)
 
 
 # --------------------------------------------------------------------------- locating
