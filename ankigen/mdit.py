@@ -32,6 +32,7 @@ from ankigen.ext_inline import (
     smartsymbols_plugin,
     tilde_plugin,
 )
+from ankigen.fastblock import fast_block_plugin
 from ankigen.fastlink import fast_linkify_plugin
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
@@ -159,6 +160,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     # of parse time on large sites): off.
     md.core.ruler.disable("linkify")
     fast_linkify_plugin(md)
+    fast_block_plugin(md)
     # mdurl's parse/format round trip costs ~10% of parsing; most URLs need none of it.
     md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
