@@ -459,16 +459,13 @@ def _write_build(plan: BuildPlan) -> None:
     """Every file goes to a temp file first; only when all of them are written are they
     renamed into place, the .apkg first: a build that fails while writing changes nothing.
 
-    The package is written on a thread while the lockfile and reports are streamed into their
-    temp files on this one, once the package's collection is in SQLite: its rows are made in
-    Python, and two threads taking turns at the GIL would slow it by a third. Deflating the
-    collection, which runs without the GIL, is what the text files overlap.
+    The package is written on a thread (SQLite and zlib release the GIL) while the lockfile
+    and reports are streamed into their temp files on this one.
     """
     ident = plan.identified
     release_memory(plan.pages)  # what identify freed, before the package's rows are made
     made: list[Path] = []
     failure: list[BaseException] = []
-    collection_written = threading.Event()
 
     def package() -> None:
         try:
@@ -479,22 +476,18 @@ def _write_build(plan: BuildPlan) -> None:
                     ident.notes,
                     note_type(),
                     ident.notetype_mod,
-                    on_collection=collection_written.set,
                 )
             )
         except OSError as exc:  # named after the deck, not its temp file
             failure.append(OSError(exc.errno, exc.strerror, str(plan.output)))
         except BaseException as exc:  # re-raised below, on the caller's thread
             failure.append(exc)
-        finally:
-            collection_written.set()
 
     writer = threading.Thread(target=package, name="ankigen-apkg")
     writer.start()  # first: the package is the longest part
     prepared: list[tuple[Path, str, Path]] = []
     try:
         try:
-            collection_written.wait()
             report = plan.report
             _, lock_path, json_path, text_path = written_files(plan.output, plan.config.lock_path)
             texts = (

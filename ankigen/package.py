@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -280,14 +280,11 @@ def prepare_apkg(
     notes: Sequence[Note],
     notetype: NoteType,
     notetype_mod: int,
-    *,
-    on_collection: Callable[[], None] | None = None,
 ) -> Path:
     """Write the package to a temp file beside ``path`` and return it (``path`` untouched).
 
     The collection is built in a temp SQLite file and streamed into the zip, so a 100,000-note
-    deck never sits in memory as one blob. ``on_collection`` is called once the collection is
-    written, before it is deflated (the part that runs without the GIL).
+    deck never sits in memory as one blob.
     """
     media = sorted({m.name: m for note in notes for m in note.media}.values(), key=lambda m: m.name)
     blobs = [(m.name, m.path.read_bytes()) for m in media]  # read before the temp file exists
@@ -297,8 +294,6 @@ def prepare_apkg(
     with tempfile.TemporaryDirectory(prefix=".ankigen-", dir=path.parent) as scratch:
         db_path = Path(scratch) / "collection.anki2"
         _write_collection(db_path, deck_name, notes, notetype, notetype_mod)
-        if on_collection is not None:
-            on_collection()
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(tmp_name)
         try:
