@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,22 +71,17 @@ def json_lines_chunks(
     head: dict[str, object],
     key: str,
     items: Iterable[T],
-    row: Callable[[T], Mapping[str, object]],
+    line: Callable[[T], str],
     *,
     memo: str | None = None,
     batch: int = 2000,
-    line: Callable[[T], str] | None = None,
 ) -> Iterator[str]:
-    """A JSON object whose ``key`` list holds one row per line (``row(item)``): diffs read
-    note by note.
+    """A JSON object whose ``key`` list holds one row per line (``line(item)``, the row's
+    JSON): diffs read note by note.
 
-    Made in pieces, so a 100,000-note lockfile is never one string in memory. Rows must be
-    flat (no dict inside a list inside a row). Each batch of rows goes through json's C
-    encoder in one call (``indent`` would force the slow Python one); the list is then
-    broken between rows at each ``}, {"``, which cannot occur inside an encoded string (a
-    quote in a string is always escaped) nor inside a flat row. With ``memo`` (a name),
-    hashable items encoded for the last file of that name are not encoded again. ``line``,
-    when given, makes an item's encoded row directly (the same text as encoding ``row``).
+    Made in pieces of ``batch`` rows, so a 100,000-note lockfile is never one string in
+    memory. With ``memo`` (a name), hashable items encoded for the last file of that name
+    are not encoded again.
     """
     encode = _ENCODER.encode
     parts = [f"  {json.dumps(k)}: {encode(v)}," for k, v in head.items()]
@@ -97,19 +92,7 @@ def json_lines_chunks(
     started = False
 
     def flush() -> str:
-        lines: list[str | None] = [known.get(item) for item in group]
-        missing = [i for i, text in enumerate(lines) if text is None]
-        if missing and line is not None:
-            for i in missing:
-                lines[i] = line(group[i])
-        elif missing:
-            text = encode([row(group[i]) for i in missing])[1:-1]
-            pieces = text.split('}, {"')
-            for n, (i, piece) in enumerate(zip(missing, pieces, strict=True)):
-                head_ = "" if n == 0 else '{"'
-                tail = "" if n == len(pieces) - 1 else "}"
-                lines[i] = head_ + piece + tail
-        done = [text or "" for text in lines]
+        done = [known.get(item) or line(item) for item in group]
         if memo is not None and len(fresh) < _MEMO_LIMIT:
             fresh.update(zip(group, done, strict=True))
         group.clear()
@@ -139,7 +122,7 @@ def dump_lock_chunks(lock: Lock) -> Iterator[str]:
         "namespace": lock.namespace,
         "notetype": _notetype_json(lock),
     }
-    return json_lines_chunks(head, "notes", entries, _entry_json, memo="lockfile", line=_entry_line)
+    return json_lines_chunks(head, "notes", entries, _entry_line, memo="lockfile")
 
 
 def _notetype_json(lock: Lock) -> dict[str, object]:
@@ -150,34 +133,15 @@ def _notetype_json(lock: Lock) -> dict[str, object]:
     return data
 
 
-def _entry_json(entry: LockEntry) -> dict[str, object]:
-    data: dict[str, object] = {
-        "guid": entry.guid,
-        "page": entry.page,
-        "question": entry.question,
-        "hash": entry.hash,
-        "mod": entry.mod,
-    }
-    if entry.body:
-        data["body"] = entry.body
-    if entry.id is not None:
-        data["id"] = entry.id
-    if entry.deck:
-        data["deck"] = entry.deck
-    if entry.maybe is not None:
-        data["maybe"] = entry.maybe
-    if entry.removed:
-        data["removed"] = True
-    return data
-
-
 # A string as the JSON encoder writes it with ensure_ascii=False (its own C function).
 json_string = json.encoder.encode_basestring
 
 
 def _entry_line(entry: LockEntry) -> str:
-    """``_entry_json(entry)`` as the JSON encoder writes it, made without the dict: a first
-    build of 10,000 notes spent 30 ms encoding its lockfile rows."""
+    """The entry's row: guid, page, question, hash and mod, then body, id, deck, maybe and
+    removed when set. Written as ``json.JSONEncoder(ensure_ascii=False)`` would write the
+    dict, without making it (a dict per row through the encoder cost a first build of
+    10,000 notes 30 ms)."""
     text = (
         f'{{"guid": {json_string(entry.guid)}, "page": {json_string(entry.page)}, '
         f'"question": {json_string(entry.question)}, "hash": {json_string(entry.hash)}, '

@@ -123,32 +123,13 @@ def report_json_chunks(report: Report) -> Iterator[str]:
         ],
     }
 
-    return json_lines_chunks(
-        head, "notes", report.entries, report_row, memo="report", line=report_line
-    )
-
-
-def report_row(e: ReportEntry) -> dict[str, object]:
-    """A note's row of the JSON report: empty optional fields left out."""
-    return {
-        key: value
-        for key, value in (
-            ("status", e.status),
-            ("page", e.page),
-            ("line", e.line),
-            ("question", e.question),
-            ("guid", e.guid),
-            ("was_page", e.was_page),
-            ("was_question", e.was_question),
-            ("deck", e.deck),
-            ("was_deck", e.was_deck),
-        )
-        if value != "" or key in ("status", "page", "line", "question", "guid")
-    }
+    return json_lines_chunks(head, "notes", report.entries, report_line, memo="report")
 
 
 def report_line(e: ReportEntry) -> str:
-    """``report_row(e)`` as the JSON encoder writes it, made without the dict."""
+    """A note's row of the JSON report: status, page, line, question and guid, then
+    was_page, was_question, deck and was_deck when not empty. Written as the JSON encoder
+    would write the dict, without making it."""
     text = (
         f'{{"status": {json_string(e.status)}, "page": {json_string(e.page)}, '
         f'"line": {int(e.line)!r}, "question": {json_string(e.question)}, '
