@@ -49,14 +49,14 @@ _MIN_RUN = 3
 _MAX_JOINED_CHARS = 200
 _UNSAFE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _LEADING_FLAGS = re.compile(r"\(\?([imsx]+)\)")
-_INLINE_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_INLINE_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
 
-Rule = tuple[Callable[[str, int], "re.Match[str] | None"], Any, Any]
 Match = Callable[[str, int], "re.Match[str] | None"]
+Rule = tuple[Match, Any, Any]  # Pygments' (match, action, new state)
 # A step of a state: a run of its rules joined (the joined pattern's match, and per closing
 # group the rule it stands for with whether its action needs the rule's own match object),
 # or one rule tried alone (its own match, None, the rule).
-Step = tuple[Match, dict[int, tuple[Rule, int, bool]] | None, Rule | None]
+Step = tuple[Match, dict[int, tuple[Rule, bool]] | None, Rule | None]
 
 
 def _joinable(rule: Rule) -> tuple[str, int] | None:
@@ -81,11 +81,11 @@ def _joinable(rule: Rule) -> tuple[str, int] | None:
 
 def _joined(run: list[tuple[Rule, str, int]]) -> Step | None:
     parts: list[str] = []
-    by_group: dict[int, tuple[Rule, int, bool]] = {}
+    by_group: dict[int, tuple[Rule, bool]] = {}
     group = 1
     for rule, pattern, _ in run:
         parts.append(f"({pattern})")
-        by_group[group] = (rule, group, not isinstance(rule[1], _TokenType))
+        by_group[group] = (rule, not isinstance(rule[1], _TokenType))
         group += 1 + rule[0].__self__.groups  # type: ignore[attr-defined]
     try:
         joined = re.compile("|".join(parts), run[0][2])
@@ -173,7 +173,8 @@ def _find(
         if single is not None:
             return single, hit, "", 0
         assert by_group is not None
-        rule, group, needs_match = by_group[hit.lastindex or 0]
+        group = hit.lastindex or 0
+        rule, needs_match = by_group[group]
         if not needs_match:
             return rule, None, hit.group(group), hit.end(group)
         m = rule[0](text, pos)
