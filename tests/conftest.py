@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
 from ankigen.cli import main
 from ankigen.model import RenderedCard
@@ -157,3 +159,36 @@ def mutate(text: str, ops: list[tuple[int, int, str]]) -> str:
 MUTATIONS = st.lists(
     st.tuples(st.integers(0, 9), st.integers(0, 100_000), st.text(max_size=12)), max_size=8
 )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_pages(folder: Path, cards: int, seed: int) -> list[Path]:
+    """The benchmark's generated pages (``benchmarks/bench_build.py``), written into
+    ``folder``: what the fast paths are measured on is what their tests read."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from bench_build import generate  # noqa: PLC0415
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate(folder, cards, seed=seed)
+    return sorted(folder.rglob("*.md"))
+
+
+def token_shape(tokens: list[Token]) -> list[object]:
+    """Everything of a token stream that reaches the HTML, children included."""
+    return [
+        (
+            t.type,
+            t.tag,
+            t.content,
+            t.map,
+            t.markup,
+            t.info,
+            sorted(t.attrs.items()),
+            t.level,
+            token_shape(t.children or []),
+        )
+        for t in tokens
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,11 +9,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
 
 from ankigen import fastblock
 from ankigen.fastblock import FastStateBlock, fast_block_plugin, line_table
 from ankigen.mdit import markdown
+from tests.conftest import bench_pages, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 MD = MarkdownIt("commonmark")
@@ -47,38 +46,15 @@ def test_the_line_table_is_markdown_its(src: str) -> None:
     }
 
 
-def _shape(tokens: list[Token]) -> list[object]:
-    return [
-        (
-            t.type,
-            t.tag,
-            t.content,
-            t.map,
-            t.markup,
-            t.info,
-            sorted(t.attrs.items()),
-            t.level,
-            tuple(_shape(t.children or [])),
-        )
-        for t in tokens
-    ]
-
-
 def test_pages_parse_to_the_same_tokens(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from bench_build import generate  # noqa: PLC0415
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    generate(tmp_path, 300, seed=5)
-    pages = [*(ROOT / "tests" / "fixtures").rglob("*.md"), *tmp_path.rglob("*.md")]
+    pages = [*(ROOT / "tests" / "fixtures").rglob("*.md"), *bench_pages(tmp_path, 300, seed=5)]
     assert len(pages) > 30
     plain, fast = MarkdownIt("commonmark"), MarkdownIt("commonmark")
     fast_block_plugin(fast)
     assert "parse" in vars(fast.block)
     for page in sorted(pages):
         text = page.read_text(encoding="utf-8")
-        assert _shape(fast.parse(text)) == _shape(plain.parse(text)), page
+        assert token_shape(fast.parse(text)) == token_shape(plain.parse(text)), page
 
 
 def test_the_build_uses_it_and_an_unknown_markdown_it_keeps_its_own(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from ankigen import fastlex
 from ankigen.fastlex import accelerate, joined_states, loop_is_known
 from ankigen.highlight import _lexer
 from ankigen.mdit import markdown
+from tests.conftest import bench_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,16 +84,10 @@ def test_rules_with_backreferences_lex_the_same(lang: str, code: str) -> None:
 
 def _fenced_code(bench: Path) -> list[tuple[str, str]]:
     """Every fenced block with a language in our pages, and in generated benchmark pages."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from bench_build import generate  # noqa: PLC0415
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    generate(bench, 300, seed=11)
     pages = [
         *(ROOT / "tests" / "fixtures").rglob("*.md"),
         *(ROOT / "source").rglob("*.md"),
-        *bench.rglob("*.md"),
+        *bench_pages(bench, 300, seed=11),
     ]
     found = []
     for page in sorted(pages):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from ankigen import fastlink
 from ankigen.fastlink import FAST_URL, fast_linkify_plugin, rule_is_known
 from ankigen.mdit import markdown
+from tests.conftest import bench_pages, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,13 +29,6 @@ def _md(fast: bool) -> MarkdownIt:
 
 
 SLOW, FAST = _md(fast=False), _md(fast=True)
-
-
-def _shape(tokens: list[Token]) -> list[object]:
-    return [
-        (t.type, t.content, sorted(t.attrs.items()), t.markup, t.info, _shape(t.children or []))
-        for t in tokens
-    ]
 
 
 # Pieces that make URL-like text and everything that could end or extend one.
@@ -87,8 +79,8 @@ TEXT = st.one_of(st.lists(st.sampled_from(PIECES), max_size=24).map("".join), UR
 @example("xhttps://example.com https://example.com:8080/a https://user@example.com")
 @example("(https://example.com/a) https://example.com/é https://例え.jp")
 def test_fast_path_makes_the_same_tokens_as_linkify_it(text: str) -> None:
-    assert _shape(FAST.parse(text)) == _shape(SLOW.parse(text))
-    assert _shape(FAST.parseInline(text)) == _shape(SLOW.parseInline(text))
+    assert token_shape(FAST.parse(text)) == token_shape(SLOW.parse(text))
+    assert token_shape(FAST.parseInline(text)) == token_shape(SLOW.parseInline(text))
 
 
 @pytest.mark.parametrize(
@@ -106,14 +98,8 @@ def test_plain_urls_take_the_fast_path(url: str) -> None:
 
 
 def test_the_benchmark_pages_and_the_fixtures_parse_the_same(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from bench_build import generate  # noqa: PLC0415
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    generate(tmp_path / "bench", 500, seed=7)
     pages = [
-        *sorted((tmp_path / "bench").rglob("*.md")),
+        *bench_pages(tmp_path / "bench", 500, seed=7),
         *sorted((ROOT / "tests" / "fixtures").rglob("*.md")),
         *sorted((ROOT / "source").rglob("*.md")),
     ]
@@ -121,7 +107,7 @@ def test_the_benchmark_pages_and_the_fixtures_parse_the_same(tmp_path: Path) -> 
     fast_links = 0
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert _shape(FAST.parse(text)) == _shape(SLOW.parse(text)), page
+        assert token_shape(FAST.parse(text)) == token_shape(SLOW.parse(text)), page
         starts = (m.start() for m in re.finditer(r"https?://", text))
         fast_links += sum(1 for start in starts if FAST_URL.match(text, start))
     assert fast_links > 500  # the path the benchmark measures is the one tested here
