@@ -54,6 +54,9 @@ __all__ = [
 FORMAT = 2  # bump when the entry layout changes
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MEMORY_PAGES = 4096  # entries kept in memory by one RenderCache object
+# Entries put are written in bursts of about this many bytes (or entries): see ``flush``.
+FLUSH_BYTES = 4 * 1024 * 1024
+FLUSH_ENTRIES = 256
 # Distributions whose code decides what a page renders to.
 _RENDER_DEPS = (
     "markdown-it-py",
@@ -138,6 +141,8 @@ class RenderCache:
         # rebuilds without reading them back from disk.
         self._recent: OrderedDict[str, CacheEntry] = OrderedDict()
         self.remember = remember
+        self._pending: dict[str, bytes] = {}  # put, not yet written: key -> dump_entry bytes
+        self._pending_bytes = 0
 
     def key(self, settings: str, rel: str, url: str | None, text: bytes) -> str:
         """``settings``: the build settings that reach the renderer, as a string; ``text``:
@@ -163,6 +168,9 @@ class RenderCache:
         if known is not None:
             self._recent.move_to_end(key)
             return known
+        waiting = self._pending.get(key)
+        if waiting is not None:
+            return load_entry(waiting)
         path = self._path(key)
         try:
             entry = load_entry(path.read_bytes())
@@ -175,22 +183,39 @@ class RenderCache:
 
     def put(self, key: str, entry: CacheEntry, data: bytes | None = None) -> None:
         """Store ``entry``; ``data`` is its ``dump_entry`` when already made (pool workers
-        send entries that way)."""
+        send entries that way). It reaches the disk at the next ``flush``, made here once
+        a few MB are waiting: whoever puts calls ``flush`` when done."""
         self._remember(key, entry)
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+        blob = data if data is not None else dump_entry(entry)
+        self._pending[key] = blob
+        self._pending_bytes += len(blob)
+        if self._pending_bytes >= FLUSH_BYTES or len(self._pending) >= FLUSH_ENTRIES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the entries put since the last flush, each atomically.
+
+        Files are made in bursts rather than one per rendered page because, measured on
+        ext4 in a 10,000-card build, the first file made after a stretch of rendering took
+        ~0.7 ms of kernel time and the ones right after it a few µs: one at a time, the
+        cache cost 4% of a one-core cold build.
+        """
+        pending, self._pending, self._pending_bytes = self._pending, {}, 0
+        for key, blob in pending.items():
+            path = self._path(key)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data if data is not None else dump_entry(entry))
-                Path(tmp).replace(path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            self.written += 1
-        except OSError:
-            return
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(blob)
+                    Path(tmp).replace(path)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+                self.written += 1
+            except OSError:
+                continue
 
     def media_memo(self) -> dict[str, tuple[int, int, int, str]]:
         """Image hashes of earlier builds, by file (see ``MediaLibrary``): read once per
@@ -230,6 +255,7 @@ class RenderCache:
 
     def trim(self) -> int:
         """Remove least recently used entries until the folder is under ``max_bytes``."""
+        self.flush()
         found: list[tuple[float, int, Path]] = []
         try:
             for shard in os.scandir(self.pages):

@@ -220,4 +220,6 @@ def render_pages(
         if cache is not None and lookups is not None:
             entry = CacheEntry(outcome.cards, outcome.diagnostics, lookups)
             cache.put(keys[i], entry, data)
+    if cache is not None:
+        cache.flush()
     return [r for r in results if r is not None]

@@ -333,3 +333,35 @@ def test_a_plan_without_cards_writes_the_same_files(src: Path, tmp_path: Path) -
     assert plan.cards == ()
     write_build(plan)
     assert _outputs(kept) == _outputs(dropped)
+
+
+def test_entries_are_written_in_bursts_and_all_of_them_by_the_end_of_rendering(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries wait in memory (a few MB at most) and reach the disk together; each is
+    readable meanwhile, and every one is on disk once ``plan_build`` has rendered."""
+    monkeypatch.setattr(cache_module, "FLUSH_ENTRIES", 2)
+    flushed: list[int] = []
+    real_flush = RenderCache.flush
+
+    def flush(self: RenderCache) -> None:
+        flushed.append(len(self._pending))
+        real_flush(self)
+
+    monkeypatch.setattr(RenderCache, "flush", flush)
+    cache = RenderCache(tmp_path / "cache")
+    config = _config(src, tmp_path / "out")
+    plan_build(src, config, NOW, tmp_path / "out" / "deck.apkg", cache=cache)
+    assert flushed == [2, 1]  # three pages: a burst of two, then the rest at the end
+    on_disk = [p for p in (tmp_path / "cache" / "pages").rglob("*") if p.is_file()]
+    assert len(on_disk) == len(PAGES) == cache.written
+    # Put and not yet flushed: served from memory, then written by the next flush.
+    entry = cache_module.load_entry(on_disk[0].read_bytes())
+    assert entry is not None
+    cache.put("f" * 40, entry)
+    assert cache.get("f" * 40) == entry
+    assert not (tmp_path / "cache" / "pages" / "ff").exists()
+    cache.trim()  # trims what is on disk: flushes first
+    assert (tmp_path / "cache" / "pages" / "ff" / ("f" * 38)).read_bytes() == on_disk[
+        0
+    ].read_bytes()
