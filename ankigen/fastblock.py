@@ -12,21 +12,32 @@ Installed only over the markdown-it-py code it repeats (``StateBlock.__init__`` 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
+from ankigen.fasttoken import blank_token, tokens_known
 from ankigen.upstream import source_is_known
 
-__all__ = ["KNOWN_SOURCES", "FastStateBlock", "fast_block_plugin", "line_table"]
+__all__ = [
+    "KNOWN_SOURCES",
+    "FastStateBlock",
+    "FastTokenStateBlock",
+    "fast_block_plugin",
+    "line_table",
+]
 
-# SHA-256 of the sources of StateBlock.__init__ and ParserBlock.parse this module repeats.
+# SHA-256 of the sources of StateBlock.__init__, ParserBlock.parse and StateBlock.push this
+# module repeats.
 KNOWN_SOURCES = frozenset(
     {
         "9ef48cf73d0d04eb35af0cd42b1239ded43d879d39cfe3f1dc980d11039e7dc9",
         "4e45040d6ef3812149936931da2f29470a193bf31889309a020563daa3ad2fee",
+        "0336fcb70f559c8345e199ba890ce459e69de284f9b94fb47aab00e77bbbb1b8",
     }
 )
 
@@ -76,10 +87,30 @@ class FastStateBlock(StateBlock):
         self.lineMax = len(self.bMarks) - 1
 
 
+class FastTokenStateBlock(FastStateBlock):
+    """``FastStateBlock`` whose tokens are made by ``fasttoken.blank_token``."""
+
+    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        token = blank_token(ttype, tag, nesting)
+        token.block = True
+        if nesting < 0:
+            self.level -= 1
+        token.level = self.level
+        if nesting > 0:
+            self.level += 1
+        self.tokens.append(token)
+        return token
+
+
 def _known() -> bool:
     return source_is_known(StateBlock.__init__, KNOWN_SOURCES) and source_is_known(
         ParserBlock.parse, KNOWN_SOURCES
     )
+
+
+def _state_class() -> type[FastStateBlock]:
+    known = tokens_known() and source_is_known(StateBlock.push, KNOWN_SOURCES)
+    return FastTokenStateBlock if known else FastStateBlock
 
 
 def fast_block_plugin(md: MarkdownIt) -> None:
@@ -87,11 +118,12 @@ def fast_block_plugin(md: MarkdownIt) -> None:
     if not _known():
         return
     block = md.block
+    state_class = _state_class()
 
     def parse(src: str, md: MarkdownIt, env: EnvType, out: list[Token]) -> list[Token] | None:
         if not src:
             return None
-        state = FastStateBlock(src, md, env, out)
+        state = state_class(src, md, env, out)
         block.tokenize(state, state.line, state.lineMax)
         return state.tokens
 

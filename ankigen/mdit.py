@@ -34,6 +34,7 @@ from ankigen.ext_inline import (
 )
 from ankigen.fastblock import fast_block_plugin
 from ankigen.fastlink import fast_linkify_plugin
+from ankigen.fasttoken import fast_inline_plugin
 from ankigen.highlight import highlight_plugin
 from ankigen.mathjax import math_plugin
 from ankigen.pmlists import pm_lists_plugin
@@ -161,6 +162,7 @@ def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
     md.core.ruler.disable("linkify")
     fast_linkify_plugin(md)
     fast_block_plugin(md)
+    fast_inline_plugin(md)
     # mdurl's parse/format round trip costs ~10% of parsing; most URLs need none of it.
     md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]

@@ -1,6 +1,7 @@
 """Where ankigen repeats a library's own code to run it faster, it first checks the library
-still has the code it repeats: ``fastlex`` (Pygments' lexer loop) and ``fastlink``
-(markdown-it-py's linkify rule) switch themselves off over any other version."""
+still has the code it repeats: ``fastlex`` (Pygments' lexer loop), ``fastlink``
+(markdown-it-py's linkify rule), ``fastblock`` (its block state) and ``fasttoken`` (its
+tokens and inline state) switch themselves off over any other version."""
 
 from __future__ import annotations
 
