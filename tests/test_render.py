@@ -17,6 +17,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 
 from ankigen.build import plan_build
+from ankigen.cache import CacheEntry, dump_entry, load_entry
 from ankigen.config import load_config
 from ankigen.errors import AnkigenError
 from ankigen.highlight import code_css
@@ -221,6 +222,20 @@ def _card_folders(tmp_path: Path) -> list[Path]:
 
 
 NOW = 1_700_000_000
+
+
+def test_a_plain_question_is_one_string_held_once_even_through_the_cache() -> None:
+    """Cards are held until the package is written: a plain title is both the question's
+    HTML and its text, one string (at 100,000 cards, ~15 MB)."""
+    plain = one("Answer.", title="What is a plain title?")
+    assert plain.question_text is plain.question_html
+    (back,) = load_entry(dump_entry(CacheEntry((plain,), (), ()))).cards  # type: ignore[union-attr]
+    assert back.question_text is back.question_html
+    marked = one("Answer.", title="What is *this*?")
+    assert (marked.question_html, marked.question_text) == (
+        "What is <em>this</em>?",
+        "What is this?",
+    )
 
 
 def test_a_build_makes_no_reference_cycles(tmp_path: Path) -> None:
