@@ -65,7 +65,11 @@ class Proposal:
     similarity: float
 
 
-@lru_cache(maxsize=1 << 16)  # each build asks several times per card
+# A build normalizes each card's question once, and the lockfile's questions (mostly the same
+# text) once or twice more; a watching process asks again at every rebuild. 16,384 covers
+# that for sites up to that many cards. A larger site would cycle through any smaller LRU
+# without a hit, so the bound is where it stops paying (~4 MB held at most).
+@lru_cache(maxsize=1 << 14)
 def normalize_question(text: str) -> str:
     """NFC, whitespace collapsed, case folded: cosmetic edits keep the same identity."""
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()

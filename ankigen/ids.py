@@ -49,7 +49,12 @@ def base91(number: int) -> str:
 
 
 def make_guid(namespace: str, page: str, question: str) -> str:
-    key = "\x1f".join(("ankigen/1", namespace, page, normalize_question(question)))
+    return _guid(namespace, page, normalize_question(question))
+
+
+def _guid(namespace: str, page: str, normalized: str) -> str:
+    """``make_guid`` of a question already through ``normalize_question``."""
+    key = "\x1f".join(("ankigen/1", namespace, page, normalized))
     return base91(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
 
 
@@ -134,12 +139,13 @@ def check_notetype(lock: Lock | None, notetype: NoteType, lock_path: str) -> lis
     ]
 
 
-def _default_guid(namespace: str, card: RenderedCard, taken: Container[str]) -> str:
-    """namespace + page + question (or the explicit id); never one already in use."""
+def _default_guid(namespace: str, card: RenderedCard, question: str, taken: Container[str]) -> str:
+    """namespace + page + question (or the explicit id); never one already in use.
+    ``question``: the card's, normalized."""
     if card.explicit_id is not None:
         base = make_guid(namespace, "#id", card.explicit_id)
     else:
-        base = make_guid(namespace, card.page, card.question_text)
+        base = _guid(namespace, card.page, question)
     guid, n = base, 1
     while guid in taken:  # an earlier note kept this GUID through a rewording: step aside
         n += 1
@@ -147,16 +153,17 @@ def _default_guid(namespace: str, card: RenderedCard, taken: Container[str]) -> 
     return guid
 
 
-def _duplicates(cards: Sequence[RenderedCard]) -> tuple[list[int], list[Diagnostic]]:
-    """Indexes of cards to keep, and an error for each card repeating an earlier one."""
+def _duplicates(
+    cards: Sequence[RenderedCard], questions: Sequence[str]
+) -> tuple[list[int], list[Diagnostic]]:
+    """Indexes of cards to keep, and an error for each card repeating an earlier one.
+    ``questions``: the cards' questions, normalized."""
     first_at: dict[tuple[str, str], RenderedCard] = {}
     keep: list[int] = []
     problems: list[Diagnostic] = []
     for i, card in enumerate(cards):
         key = (
-            ("#id", card.explicit_id)
-            if card.explicit_id is not None
-            else (card.page, normalize_question(card.question_text))
+            ("#id", card.explicit_id) if card.explicit_id is not None else (card.page, questions[i])
         )
         first = first_at.get(key)
         if first is None:
@@ -208,13 +215,13 @@ def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
     )
 
 
-def _status(match: Match, card: RenderedCard, digest: str) -> str:
+def _status(match: Match, card: RenderedCard, question: str, digest: str) -> str:
     entry = match.entry
     if entry is None or (entry.removed and match.how != "accepted"):
         return "new"
     if entry.page != card.page:
         return "moved"
-    if normalize_question(entry.question) != normalize_question(card.question_text):
+    if normalize_question(entry.question) != question:
         return "reworded"
     return "unchanged" if entry.hash == digest else "changed"
 
@@ -233,12 +240,14 @@ def identify(
     """Give each card its GUID and mod; pure, so two runs on equal input agree."""
     namespace = lock.namespace if lock is not None else namespace
     previous = lock.notes if lock is not None else {}
-    keep, problems = _duplicates(cards)
+    # Each card's question is normalized once per build, here.
+    questions = [normalize_question(c.question_text) for c in cards]
+    keep, problems = _duplicates(cards, questions)
     kept = [cards[i] for i in keep]
     bodies = [c.body_digest for c in kept]
     keys = [
-        CardKey(c.page, c.line, normalize_question(c.question_text), body, c.explicit_id)
-        for c, body in zip(kept, bodies, strict=True)
+        CardKey(c.page, c.line, questions[i], body, c.explicit_id)
+        for i, c, body in zip(keep, kept, bodies, strict=True)
     ]
     matches, proposals = resolve(keys, lock, accept)
     maybe: dict[int, str] = {}
@@ -248,11 +257,12 @@ def identify(
     notes: list[Note] = []
     for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
         entry = match.entry
-        guid = entry.guid if entry is not None else _default_guid(namespace, card, taken)
+        question = keys[due].question
+        guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
         taken.add(guid)
         fields = card.fields
         digest = card.fields_digest
-        status = _status(match, card, digest)
+        status = _status(match, card, question, digest)
         card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
             entry.mod
