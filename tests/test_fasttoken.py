@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from ankigen import fastblock, fasttoken
@@ -89,6 +90,39 @@ def test_pages_parse_to_equal_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyP
         text = page.read_text(encoding="utf-8")
         assert _plain(fast.parse(text, {})) == _plain(stock.parse(text, {})), page
     assert made, "the fast inline state was not used"
+
+
+# Delimiter runs at the top level, only inside a link's label, lone or unmatched, and none.
+SNIPPETS = [
+    "plain text, no delimiters",
+    "**bold** and _em_ and ~~struck~~",
+    "[*em* inside a label](https://example.org/) only",
+    "[plain label](https://example.org/) then *em*",
+    "a * b _ c ~ d",
+    "***strong em*** and ~~~odd~~",
+    "`code *not em*` and https://example.org/a_b_c",
+]
+
+
+def test_the_delimiter_rules_are_skipped_only_with_no_delimiter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stock = _full_markdown(monkeypatch, fast=False)
+    fast = _full_markdown(monkeypatch, fast=True)
+    skipped = 0
+    real = fasttoken._has_delimiters
+
+    def has_delimiters(state: StateInline) -> bool:
+        nonlocal skipped
+        found = real(state)
+        skipped += not found
+        return found
+
+    monkeypatch.setattr(fasttoken, "_has_delimiters", has_delimiters)
+    for snippet in SNIPPETS:
+        for text in (snippet, f"- {snippet}\n\n    > {snippet}\n"):
+            assert _plain(fast.parse(text, {})) == _plain(stock.parse(text, {})), text
+    assert skipped >= 4
 
 
 def test_the_build_uses_them_and_an_unknown_token_class_keeps_its_own(
