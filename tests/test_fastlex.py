@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ankigen import fastlex
-from ankigen.fastlex import accelerate, joined_states, loop_is_known
+from ankigen.fastlex import accelerate, first_chars, joined_states, loop_is_known
 from ankigen.highlight import _lexer
 from ankigen.mdit import markdown
 from tests.conftest import bench_pages
@@ -117,6 +118,68 @@ def test_the_benchmark_languages_are_joined(lang: str) -> None:
     assert joined["root"] is not None or lang == "bash"
     assert sum(1 for state in joined.values() if state is not None) >= 3
     assert "get_tokens_unprocessed" in vars(fast)
+    # and at a bracket, far fewer of the root state's rules are tried than at "é"
+    root = fast._tokens["root"]  # type: ignore[attr-defined]
+    dispatch = fastlex.Dispatch(root)
+
+    def tried(steps: list[fastlex.Step]) -> int:
+        return sum(1 if by_group is None else len(by_group) for _, by_group, _ in steps)
+
+    assert tried(dispatch.of(ord("("))) * 3 < tried(dispatch.of(fastlex._OTHER)) == len(root)
+
+
+ASCII = {chr(c) for c in range(128)}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(a?|b)c", set("abc")),  # an empty branch lets what follows start the match
+        (r"(?i)select\b", set("sS")),
+        (r"(?i:k)x|y", set("kKy")),
+        (r"(?=q)\w+", {c for c in ASCII if c.isalnum() or c == "_"}),
+        (r"\bfoo|(?<!x)bar", set("fb")),
+        (r"[^a]", ASCII - {"a"}),
+        (r"\s", {c for c in ASCII if c.isspace()}),
+        (r"(a)\1", {"a"}),
+        (r"(?>ab|c)d", set("ac")),
+        (r"x*", ASCII),  # can match the empty string: any position
+        (r"$", ASCII),
+        (r"(x)?(?(1)a|b)", ASCII),  # a conditional: not read, so any
+    ],
+)
+def test_first_characters_of_patterns(pattern: str, expected: set[str]) -> None:
+    bits = first_chars((re.compile(pattern).match, None, None))
+    assert {chr(c) for c in range(128) if bits >> c & 1} == expected
+
+
+def test_a_rule_only_matches_where_its_first_characters_say(tmp_path: Path) -> None:
+    """Every rule of every state of the languages above, tried at every position of a text
+    with every piece of code we generate from and of the pages' code: where it matches, the
+    character there is one the dispatch would try it on (at the end of the text, only rules
+    kept for any character)."""
+    pages = "".join(code for _, code in _fenced_code(tmp_path)[:200])
+    text = "".join(PIECES) + "\n" + "\n".join(PIECES) + "\n" + pages
+    rules = {
+        (id(rule), rule)
+        for _, lexer in PAIRS.values()
+        for state in getattr(lexer, "_tokens", {}).values()
+        for rule in state
+    }
+    assert len(rules) > 1500
+    checked = 0
+    for _, rule in rules:
+        bits = first_chars(rule)
+        if bits == fastlex._ALL:
+            continue
+        match = rule[0]
+        for pos in range(len(text) + 1):
+            if match(text, pos):
+                char = text[pos] if pos < len(text) else "the end"
+                assert pos < len(text), (rule, char)
+                assert ord(text[pos]) >= 128 or bits >> ord(text[pos]) & 1, (rule, char)
+                checked += 1
+    assert checked > 50_000
 
 
 def test_the_installed_pygments_runs_the_loop_we_repeat() -> None:
