@@ -163,7 +163,15 @@ _ALL = (1 << _ASCII) - 1  # a bit per ASCII character: any of them
 def _one_char_set(op: object, av: object, flags: int) -> int:
     """The ASCII characters one single-character item of a parsed pattern matches, found by
     trying each with the item compiled alone under the same flags (case folding, Unicode
-    classes and the rest are ``re``'s own). A set's items come as a tuple."""
+    classes and the rest are ``re``'s own). A set's items come as a tuple.
+
+    An ASCII literal, the most common item, is read directly (held to the compiled answer
+    for every ASCII character, with and without case folding, by a test)."""
+    if op is sre_constants.LITERAL and isinstance(av, int) and av < _ASCII:
+        char = chr(av)
+        if flags & re.IGNORECASE:
+            return 1 << ord(char.lower()) | 1 << ord(char.upper())
+        return 1 << av
     state = sre_parse.State()
     state.flags = flags
     item = (op, list(av) if op is sre_constants.IN else av)  # type: ignore[call-overload]

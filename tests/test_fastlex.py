@@ -153,6 +153,16 @@ def test_first_characters_of_patterns(pattern: str, expected: set[str]) -> None:
     assert {chr(c) for c in range(128) if bits >> c & 1} == expected
 
 
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE, re.IGNORECASE | re.ASCII])
+def test_an_ascii_literal_is_read_as_re_compiles_it(flags: int) -> None:
+    for code in range(128):
+        pattern = re.escape(chr(code))
+        compiled = re.compile(pattern, flags)
+        expected = {chr(c) for c in range(128) if compiled.fullmatch(chr(c))}
+        bits = first_chars((compiled.match, None, None))
+        assert {chr(c) for c in range(128) if bits >> c & 1} == expected, chr(code)
+
+
 def test_a_rule_only_matches_where_its_first_characters_say(tmp_path: Path) -> None:
     """Every rule of every state of the languages above, tried at every position of a text
     with every piece of code we generate from and of the pages' code: where it matches, the
