@@ -195,10 +195,10 @@ class RenderCache:
     def flush(self) -> None:
         """Write the entries put since the last flush, each atomically.
 
-        Files are made in bursts rather than one per rendered page because, measured on
-        ext4 in a 10,000-card build, the first file made after a stretch of rendering took
-        ~0.7 ms of kernel time and the ones right after it a few µs: one at a time, the
-        cache cost 4% of a one-core cold build.
+        Files are made in bursts rather than one per rendered page: on this machine's ext4,
+        making a file took from ~20 µs to ~0.7 ms of kernel time, the most when it came
+        after a stretch of rendering. Written in bursts, a one-core cold build of 10,000
+        cards took 3% less time (3.27 against 3.37 s).
         """
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
         for key, blob in pending.items():

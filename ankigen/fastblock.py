@@ -4,10 +4,12 @@
 Python, to find where each line's text starts and how far it is indented (tabs to the next
 multiple of 4): ~2% of a build, whose pages are indented answers. Here each line is split
 off and stripped with ``str`` methods, and tabs are only walked in lines whose indent has
-one. The table is the same, entry for entry (``tests/test_fastblock.py``).
+one. The table is the same, entry for entry (``tests/test_fastblock.py``). Its tokens are
+made by ``fasttoken.blank_token`` (``FastTokenStateBlock``) where that is known to be exact.
 
-Installed only over the markdown-it-py code it repeats (``StateBlock.__init__`` and
-``ParserBlock.parse`` of 4.3, checked by digest): other versions keep their own.
+Installed only over the markdown-it-py code it repeats (``StateBlock.__init__``,
+``ParserBlock.parse`` and, for the tokens, ``StateBlock.push`` of 4.3, checked by digest):
+other versions keep their own.
 """
 
 from __future__ import annotations

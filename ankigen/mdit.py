@@ -73,7 +73,7 @@ def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:
 
 
 # markdown-it's normalize rule (4.x) makes two regex passes over the whole text, the first
-# replacing every "\n" by itself: a new page-sized string per parse, ~1.4% of a build. With
+# replacing every "\n" by itself: a new page-sized string per parse, under 1% of a build. With
 # neither "\r" nor NUL in the text it changes nothing, and is skipped. Checked by digest, so
 # a normalize that does more is always run.
 NORMALIZE_SOURCES = frozenset({"71b29c0f3e02cec8817551b3decfa562ee94f7fb50c344fa6174852127b20b87"})
