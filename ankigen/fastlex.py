@@ -155,6 +155,8 @@ def _steps(rules: list[Rule]) -> list[Step] | None:
 
 # ------------------------------------------------------------- dispatch on the first character
 
+# What reading re's internals may raise on a Python that lays them out otherwise.
+_UNREADABLE = (re.error, RecursionError, TypeError, ValueError, AttributeError, IndexError)
 _ASCII = 128
 _ALL = (1 << _ASCII) - 1  # a bit per ASCII character: any of them
 
@@ -172,12 +174,12 @@ def _one_char_set(op: object, av: object, flags: int) -> int:
         if flags & re.IGNORECASE:
             return 1 << ord(char.lower()) | 1 << ord(char.upper())
         return 1 << av
-    state = sre_parse.State()
-    state.flags = flags
     item = (op, list(av) if op is sre_constants.IN else av)  # type: ignore[call-overload]
     try:
+        state = sre_parse.State()
+        state.flags = flags
         match = sre_compile.compile(sre_parse.SubPattern(state, [item]), flags).match
-    except (re.error, TypeError, ValueError, RecursionError):
+    except _UNREADABLE:
         return _ALL
     bits = 0
     for code in range(_ASCII):
@@ -234,9 +236,9 @@ def _pattern_first_chars(pattern: str, flags: int) -> int:
         return _ALL
     try:
         parsed = sre_parse.parse(pattern, flags)
-    except (re.error, RecursionError, TypeError, ValueError, AttributeError):
+        bits, empty = _first(parsed.data, parsed.state.flags)
+    except _UNREADABLE:  # a parse tree laid out otherwise than we read it: any character
         return _ALL
-    bits, empty = _first(parsed.data, parsed.state.flags)
     return _ALL if empty else bits
 
 
