@@ -13,7 +13,7 @@ A rule joins a run only when that cannot change what it matches: no backreferenc
 conditionals (group numbers shift inside the alternation), no verbose mode, and the same
 flags as the run once its leading inline flags are scoped to it. Long patterns (Unicode
 identifier classes, keyword lists) are tried alone: compiling them again is most of the
-cost of joining, which is paid per state on first use. Lexers that bring their own
+cost of joining, which is paid per state and character on first use. Lexers that bring their own
 ``get_tokens_unprocessed`` are left as they are, and so is every lexer when Pygments' own
 loop is not one whose source we checked (Pygments 2.17 to 2.21): a newer loop could mean
 something else.
@@ -64,7 +64,7 @@ except (ImportError, AttributeError):  # a Python whose re is laid out otherwise
     sre_constants = sre_parse = sre_compile = None  # rule is tried at every position
     _ONE_CHAR = _ZERO_WIDTH = _REPEATS = frozenset()
 
-__all__ = ["KNOWN_LOOPS", "accelerate", "joined_states", "loop_is_known"]
+__all__ = ["KNOWN_LOOPS", "Dispatch", "accelerate", "first_chars", "loop_is_known"]
 
 # SHA-256 of the source of ``RegexLexer.get_tokens_unprocessed`` in the Pygments versions
 # whose loop this module repeats: 2.17 (an old-style assert message) and 2.18 to 2.21.
@@ -126,9 +126,9 @@ def _joined(run: list[tuple[Rule, str, int]]) -> Step | None:
     return joined.match, by_group, None
 
 
-def _steps(rules: list[Rule]) -> list[Step] | None:
-    """The state's rules as steps, in order: runs of joinable rules with the same flags
-    joined, other rules alone. None when nothing would be joined."""
+def _steps(rules: list[Rule]) -> list[Step]:
+    """The rules as steps, in order: runs of joinable rules with the same flags joined,
+    other rules alone."""
     steps: list[Step] = []
     run: list[tuple[Rule, str, int]] = []
 
@@ -150,7 +150,7 @@ def _steps(rules: list[Rule]) -> list[Step] | None:
             close()
         run.append((rule, *joinable))
     close()
-    return steps if any(by_group is not None for _, by_group, _ in steps) else None
+    return steps
 
 
 # ------------------------------------------------------------- dispatch on the first character
@@ -272,16 +272,9 @@ class Dispatch:
             key = tuple(i for i, bits in enumerate(firsts) if bits >> code & 1)
         steps = self._made.get(key)
         if steps is None:
-            subset = [self._rules[i] for i in key]
-            steps = self._made[key] = _steps(subset) or [(r[0], None, r) for r in subset]
+            steps = self._made[key] = _steps([self._rules[i] for i in key])
         self.table[code] = steps
         return steps
-
-
-def joined_states(lexer: Lexer) -> dict[str, list[Step] | None]:
-    """Every state of the lexer as the loop tries it (None: rule by rule)."""
-    tokendefs: dict[str, list[Rule]] = lexer._tokens  # type: ignore[attr-defined]
-    return {state: _steps(rules) for state, rules in tokendefs.items()}
 
 
 def _transition(statestack: list[str], new_state: str | int | tuple[str, ...]) -> None:
