@@ -471,11 +471,7 @@ def _write_build(plan: BuildPlan) -> None:
         try:
             made.append(
                 prepare_apkg(
-                    plan.output,
-                    plan.config.deck,
-                    ident.notes,
-                    note_type(),
-                    ident.notetype_mod,
+                    plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod
                 )
             )
         except OSError as exc:  # named after the deck, not its temp file

@@ -275,11 +275,7 @@ def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, byt
 
 
 def prepare_apkg(
-    path: Path,
-    deck_name: str,
-    notes: Sequence[Note],
-    notetype: NoteType,
-    notetype_mod: int,
+    path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> Path:
     """Write the package to a temp file beside ``path`` and return it (``path`` untouched).
 
