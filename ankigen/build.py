@@ -17,21 +17,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO
 
-from ankigen.cache import (
+from ankigen._speed.memory import release_memory
+from ankigen.cards.cache import (
     ImageLookups,
     RenderCache,
     code_fingerprint,
     lookups_hold,
     text_digest,
 )
-from ankigen.config import Config
+from ankigen.cards.pages import Progress, RenderSettings, render_pages
+from ankigen.config.project import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
-from ankigen.frontmatter import split_front_matter
-from ankigen.fsutil import commit_prepared, prepare_text
-from ankigen.ids import Identified, check_notetype, identify
-from ankigen.layout import place_pages
-from ankigen.lockfile import dump_lock_chunks, load_lock, remember_lock
-from ankigen.manifest import (
+from ankigen.files import commit_prepared, prepare_text
+from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
+from ankigen.identity.notes import Identified, check_notetype, identify
+from ankigen.output.apkg import prepare_apkg
+from ankigen.output.manifest import (
     Manifest,
     file_digest,
     file_stamp,
@@ -39,15 +40,14 @@ from ankigen.manifest import (
     manifest_path,
     save_manifest,
 )
-from ankigen.media import MediaFile, MediaLibrary, MediaProblem
-from ankigen.memory import release_memory
-from ankigen.model import RenderedCard, SourceFile
-from ankigen.notetype import note_type
-from ankigen.package import prepare_apkg
-from ankigen.pages import Progress, RenderSettings, render_pages
-from ankigen.report import Report, make_report, report_json_chunks, report_text_chunks
-from ankigen.snippets import LineMap, SnippetOptions, expand_snippets_mapped
-from ankigen.sources import discover, read_source, shown_path
+from ankigen.output.notetype import note_type
+from ankigen.output.report import Report, make_report, report_json_chunks, report_text_chunks
+from ankigen.read.frontmatter import split_front_matter
+from ankigen.read.layout import place_pages
+from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
+from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
+from ankigen.read.sources import discover, read_source, shown_path
+from ankigen.records import RenderedCard, SourceFile
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build", "written_files"]
 

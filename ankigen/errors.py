@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ankigen.records import fast_init
+from ankigen._speed.fast_init import fast_init
 
 __all__ = ["AnkigenError", "Diagnostic", "Severity"]
 

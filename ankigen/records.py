@@ -1,54 +1,122 @@
-"""A faster ``__init__`` for the frozen, slotted dataclasses built once per card.
-
-A frozen dataclass sets each field with ``object.__setattr__(self, name, value)``, looked up
-field by field: a note of 18 fields took 1.7 µs to make, and a 10,000-card build makes
-tens of thousands of such records (cards, notes, lockfile entries, identity keys). Here the
-same ``__init__`` (same parameters, defaults and ``__post_init__`` call) sets the slots
-through their descriptors, which is twice as fast. The class stays a frozen dataclass:
-assignment after construction still raises ``FrozenInstanceError``, and ``replace``,
-equality and hashing are the dataclass's own. ``tests/test_records.py`` compares each
-record with the dataclass's own ``__init__``.
-"""
+"""Frozen records passed between the pipeline stages."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["fast_init"]
+from markdown_it.token import Token
 
-T = TypeVar("T")
+from ankigen._speed.fast_init import fast_init
+from ankigen.digest import content_hash
+from ankigen.errors import Diagnostic
+from ankigen.read.media import MediaFile
+
+__all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
 
 
-def fast_init(cls: type[T]) -> type[T]:
-    """Give ``cls`` (a frozen dataclass with slots) an ``__init__`` that sets its slots
-    directly. Classes with field options this does not handle keep the dataclass's own."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if any(not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields):
-        return cls
-    namespace: dict[str, Any] = {}
-    params_src: list[str] = []
-    body: list[str] = []
-    for f in fields:
-        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
-        if f.default is dataclasses.MISSING:
-            params_src.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params_src.append(f"{f.name}=_default_{f.name}")
-        body.append(f"    _set_{f.name}(self, {f.name})")
-    if hasattr(cls, "__post_init__"):
-        body.append("    self.__post_init__()")
-    source = f"def __init__(self, {', '.join(params_src)}):\n" + "\n".join(body or ["    pass"])
-    exec(source, namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    original = cls.__dict__["__init__"]
-    init.__annotations__ = dict(original.__annotations__)
-    type.__setattr__(cls, "__dataclass_init__", original)  # kept for the tests to compare
-    type.__setattr__(cls, "__init__", init)
-    return cls
+@fast_init
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One Markdown page, decoded, with newlines normalised to ``\\n``."""
+
+    path: Path  # where it was read from
+    rel: str  # posix path relative to the source root: the page's identity
+    text: str
+    url: str | None = None  # the page on the published site, when site_url is known
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A question box found in a page, still as markdown-it tokens."""
+
+    page: str
+    line: int  # 1-based line of the marker
+    col: int  # 1-based column of the marker
+    kind: str  # the admonition type, lower case (question, help, faq, ...)
+    title: tuple[Token, ...]  # inline tokens of the quoted title; empty when untitled
+    body: tuple[Token, ...]  # block tokens of the body
+    heading: str  # text of the nearest heading above the card ("" if none)
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class SplitCard:
+    """A card whose front, answer and trailing link list are separated."""
+
+    card: Card
+    question: tuple[Token, ...]  # inline tokens (title) or block tokens (untitled card)
+    question_is_block: bool
+    answer: tuple[Token, ...]
+    links: tuple[Link, ...]
+    explicit_id: str | None = None  # from a `<!-- ankigen-id: … -->` comment in the body
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class RenderedCard:
+    page: str
+    line: int
+    col: int
+    kind: str
+    question_html: str
+    question_text: str  # plain text of the question, whitespace collapsed
+    answer_html: str
+    links: tuple[Link, ...]
+    links_html: str
+    source_html: str
+    explicit_id: str | None = None
+    media: tuple[MediaFile, ...] = ()  # local images the fields reference, to bundle
+    problems: tuple[Diagnostic, ...] = ()  # found while rendering (missing image, …)
+    # content_hash of the four fields, and of answer + links ("" when both are empty);
+    # computed when not given (the render cache gives them back as stored).
+    fields_digest: str = ""
+    body_digest: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fields_digest:
+            object.__setattr__(self, "fields_digest", content_hash(self.fields))
+            body = (self.answer_html, self.links_html)
+            object.__setattr__(self, "body_digest", content_hash(body) if any(body) else "")
+
+    @property
+    def fields(self) -> tuple[str, str, str, str]:
+        """Question, Answer, Links, Source: the note's fields."""
+        return (self.question_html, self.answer_html, self.links_html, self.source_html)
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A rendered card with its identity decided: what the package writes."""
+
+    guid: str
+    fields: tuple[str, str, str, str]  # Question, Answer, Links, Source
+    content_hash: str
+    mod: int
+    due: int
+    page: str
+    line: int
+    question_text: str
+    # "new" | "changed" | "unchanged" | "reworded" | "moved" | "removed" (this build) | "gone"
+    status: str
+    tags: tuple[str, ...] = ()
+    body_hash: str = ""  # answer + links only: recognises a reworded or moved question
+    explicit_id: str | None = None
+    was: tuple[str, str] | None = None  # (page, question) before a rewording or move
+    deck: str = ""
+    was_deck: str = ""  # the deck an existing card was in, when the source moved it
+    maybe: str | None = None  # GUID of an earlier note this new one may continue
+    media: tuple[MediaFile, ...] = ()
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.status in ("removed", "gone")

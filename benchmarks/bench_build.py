@@ -39,7 +39,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ankigen.build import plan_build, write_build
-from ankigen.config import load_config
+from ankigen.config.project import load_config
 
 __all__ = ["build_baseline", "build_ours", "generate", "main", "split_cards"]
 

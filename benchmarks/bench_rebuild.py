@@ -46,9 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import DECK, NOW, _sizes, baseline_md, build_baseline, generate
 
 from ankigen.build import plan_build, read_pages, up_to_date, write_build
-from ankigen.cache import RenderCache
-from ankigen.config import load_config
-from ankigen.pages import available_cores
+from ankigen.cards.cache import RenderCache
+from ankigen.cards.pages import available_cores
+from ankigen.config.project import load_config
 
 COLD = ("baseline", "baseline+pygments", "ours 1 core", "ours all cores")
 WARM = ("warm no-change", "warm one-card edit", "cli no-change", "cli one-card edit")

@@ -41,7 +41,7 @@ BENCH_CARDS = 400
 _CHILD = r"""
 import contextlib, hashlib, io, json, os, shutil, sys
 from pathlib import Path
-from ankigen.cli import main
+from ankigen.cli.commands import main
 
 inputs, scratch = json.loads(sys.argv[1]), Path(sys.argv[2])
 results = {}
@@ -98,7 +98,9 @@ def _inputs(tree: Path, folder: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def _run(tree: Path, inputs: Sequence[tuple[str, str, str]], extra: dict[str, str]) -> dict[str, object]:
+def _run(
+    tree: Path, inputs: Sequence[tuple[str, str, str]], extra: dict[str, str]
+) -> dict[str, object]:
     scratch = Path(tempfile.mkdtemp(prefix="ankigen-compare-"))
     try:
         env = {**os.environ, "PYTHONPATH": str(tree), "SOURCE_DATE_EPOCH": EPOCH, "CI": "true"}
@@ -156,8 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for tree in trees:
             _git("worktree", "remove", "--force", str(tree))
         shutil.rmtree(work, ignore_errors=True)
-    labels = [f"{rev}{' ' + ' '.join(f'{k}={v}' for k, v in env.items()) if env else ''}"
-              for rev, env in zip(revs, envs, strict=True)]
+    labels = [
+        f"{rev}{' ' + ' '.join(f'{k}={v}' for k, v in env.items()) if env else ''}"
+        for rev, env in zip(revs, envs, strict=True)
+    ]
     print(f"comparing {len(inputs)} inputs: " + " | ".join(labels))
     differs = 0
     for name, _, _ in inputs:

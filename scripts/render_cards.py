@@ -63,7 +63,7 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from bs4 import BeautifulSoup
 
-from ankigen.cli import main as ankigen_main
+from ankigen.cli.commands import main as ankigen_main
 
 __all__ = [
     "CHROMIUM_FLAGS",

@@ -14,8 +14,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
-from ankigen.cli import main
-from ankigen.model import RenderedCard
+from ankigen.cli.commands import main
+from ankigen.records import RenderedCard
 from tests.reference import RefCard, html_text, normalize_ws
 
 # CI replays the same examples every run (a red build means a change broke them); at a desk

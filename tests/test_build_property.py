@@ -2,7 +2,7 @@
 
 Arbitrary text, and arbitrary mutations of the real fixture pages (``tests/fixtures/
 differential/*.md`` and ``source/``), are written into a throw-away project beside a page with
-one ordinary card, and built with ``ankigen.cli.main(["build", ..., "--format", "json"])``,
+one ordinary card, and built with ``ankigen.cli.commands.main(["build", ..., "--format", "json"])``,
 sometimes over the output of an earlier build. Then:
 
 a. nothing but our diagnostics comes out: no other exception, exit status 0 or 1 only, and a
@@ -57,8 +57,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from ankigen.cli import main
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.cli.commands import main
 from tests.conftest import MUTATIONS, REPO, SEED_PAGE, mutate
 from tests.reference import (
     DEFAULT_EXTENSIONS,

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-import ankigen.cache as cache_module
-import ankigen.pages as pages_module
+import ankigen.cards.cache as cache_module
+import ankigen.cards.pages as pages_module
 from ankigen.build import BuildPlan, plan_build, read_pages, up_to_date, write_build
-from ankigen.cache import RenderCache, code_fingerprint
-from ankigen.cli import main
-from ankigen.config import Config, load_config
+from ankigen.cards.cache import RenderCache, code_fingerprint
+from ankigen.cli.commands import main
+from ankigen.config.project import Config, load_config
 from tests.conftest import copy_site
 
 NOW = 1_800_000_000

@@ -11,9 +11,9 @@ from typing import IO, cast
 
 import pytest
 
-from ankigen import package
 from ankigen.build import _locked, project_lock
-from ankigen.cli import main
+from ankigen.cli.commands import main
+from ankigen.output import apkg as package
 from tests.conftest import MakeProject, Project
 
 

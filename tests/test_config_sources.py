@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ankigen.config import DEFAULT_TYPES, find_config, load_config
+from ankigen.config.project import DEFAULT_TYPES, find_config, load_config
 from ankigen.errors import AnkigenError
-from ankigen.sources import discover, read_source
+from ankigen.read.sources import discover, read_source
 
 
 def test_defaults_without_config(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ankigen.mdit import Flavor
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.syntax.markdown import Flavor
 from tests.conftest import SEED_PAGE, as_ref_cards
 from tests.reference import RefCard, reference_cards
 

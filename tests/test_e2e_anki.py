@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ankigen import build as build_module
-from ankigen.notetype import FIELDS, NOTETYPE_NAME, note_type
+from ankigen.output.notetype import FIELDS, NOTETYPE_NAME, note_type
 from tests.anki_harness import (
     card_state,
     fresh_collection,

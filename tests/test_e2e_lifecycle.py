@@ -15,7 +15,7 @@ import pytest
 from anki.collection import Collection
 from anki.notes import NoteId
 
-from ankigen.notetype import NOTETYPE_NAME
+from ankigen.output.notetype import NOTETYPE_NAME
 from tests.anki_harness import (
     CardState,
     card_state,

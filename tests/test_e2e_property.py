@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ankigen.identity import normalize_question
+from ankigen.identity.match import normalize_question
 from tests.anki_harness import fresh_collection, import_apkg, notes
 from tests.conftest import Project
 

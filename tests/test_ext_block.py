@@ -28,11 +28,11 @@ from bs4.element import Comment
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ankigen.ext_block import HtmlDetailsHeader, html_details_plugin
-from ankigen.mdit import EXTENSION_PLUGINS, Flavor, markdown
-from ankigen.model import RenderedCard
-from ankigen.parse import tokenize
-from ankigen.pipeline import render_page
+from ankigen.cards.find import tokenize
+from ankigen.cards.page import render_page
+from ankigen.records import RenderedCard
+from ankigen.syntax.ext_block import HtmlDetailsHeader, html_details_plugin
+from ankigen.syntax.markdown import EXTENSION_PLUGINS, Flavor, markdown
 from tests.reference import (
     RefCard,
     _block_links,

@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup, Tag
 from pymdownx import emoji as pymdownx_emoji
 from pymdownx import keymap_db
 
-from ankigen.ext_inline import emoji_char
-from ankigen.mdit import DEFAULT_FLAVOR, Flavor, markdown
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.syntax.ext_inline import emoji_char
+from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor, markdown
 from tests.reference import html_text
 
 MATH = {"pymdownx.arithmatex": {"generic": True}}

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from ankigen import fastblock
-from ankigen.fastblock import FastStateBlock, fast_block_plugin, line_table
-from ankigen.mdit import markdown
+from ankigen._speed import blocks as fastblock
+from ankigen._speed.blocks import FastStateBlock, fast_block_plugin, line_table
+from ankigen.syntax.markdown import markdown
 from tests.conftest import bench_pages, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent

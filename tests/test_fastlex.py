@@ -12,10 +12,10 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from ankigen import fastlex
-from ankigen.fastlex import Dispatch, accelerate, first_chars, loop_is_known
-from ankigen.highlight import _lexer
-from ankigen.mdit import markdown
+from ankigen._speed import lexer as fastlex
+from ankigen._speed.lexer import Dispatch, accelerate, first_chars, loop_is_known
+from ankigen.syntax.highlight import _lexer
+from ankigen.syntax.markdown import markdown
 from tests.conftest import bench_pages
 
 ROOT = Path(__file__).resolve().parent.parent

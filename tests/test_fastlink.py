@@ -10,9 +10,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from ankigen import fastlink
-from ankigen.fastlink import FAST_URL, fast_linkify_plugin, rule_is_known
-from ankigen.mdit import markdown
+from ankigen._speed import linkify as fastlink
+from ankigen._speed.linkify import FAST_URL, fast_linkify_plugin, rule_is_known
+from ankigen.syntax.markdown import markdown
 from tests.conftest import bench_pages, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,4 +134,4 @@ def test_the_build_uses_it() -> None:
     assert [t.type for t in tokens] == ["text", "link_open", "text", "link_close", "text"]
     assert tokens[1].attrs["href"] == "https://example.com/x"
     rule = markdown().inline.ruler.__rules__[markdown().inline.ruler.__find__("linkify")]
-    assert rule.fn.__module__ == "ankigen.fastlink"
+    assert rule.fn.__module__ == "ankigen._speed.linkify"

@@ -12,10 +12,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from ankigen import fastblock, fasttoken
-from ankigen.fastblock import FastTokenStateBlock
-from ankigen.fasttoken import FastStateInline, blank_token, fast_inline_plugin
-from ankigen.mdit import markdown
+from ankigen._speed import blocks as fastblock
+from ankigen._speed import tokens as fasttoken
+from ankigen._speed.blocks import FastTokenStateBlock
+from ankigen._speed.tokens import FastStateInline, blank_token, fast_inline_plugin
+from ankigen.syntax.markdown import markdown
 from tests.conftest import bench_pages
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ankigen.admonition import parse_marker_line
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.syntax.admonition import parse_marker_line
 
 PIECES = [
     '??? question "Q?"',

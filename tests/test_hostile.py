@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ankigen.cards.page import render_page
 from ankigen.errors import AnkigenError
-from ankigen.ids import identify, make_guid
-from ankigen.notetype import note_type
-from ankigen.pipeline import render_page
+from ankigen.identity.notes import identify, make_guid
+from ankigen.output.notetype import note_type
 from tests.conftest import MUTATIONS, MakeProject, mutate
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "differential").glob("[0-9]*.md"))

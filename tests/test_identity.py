@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ankigen.ids import Identified, identify
-from ankigen.model import RenderedCard
-from ankigen.notetype import note_type
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.identity.notes import Identified, identify
+from ankigen.output.notetype import note_type
+from ankigen.records import RenderedCard
 
 ANSWER = "    It is the region of the input that affects one output unit.\n"
 OTHER = "    A pooling layer downsamples its input.\n"

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ankigen.lockfile as lockfile_module
+import ankigen.identity.lockfile as lockfile_module
+from ankigen.cards.page import render_page
 from ankigen.errors import AnkigenError
-from ankigen.ids import (
+from ankigen.identity.lockfile import dump_lock, load_lock
+from ankigen.identity.notes import (
     base91,
     check_notetype,
     identify,
@@ -19,10 +21,8 @@ from ankigen.ids import (
     next_mod,
     normalize_question,
 )
-from ankigen.lockfile import dump_lock, load_lock
-from ankigen.model import RenderedCard
-from ankigen.notetype import note_type
-from ankigen.pipeline import render_page
+from ankigen.output.notetype import note_type
+from ankigen.records import RenderedCard
 
 PAGE = (
     '??? question "What is a CNN?"\n    A network.\n\n??? question "What is pooling?"\n    Down.\n'

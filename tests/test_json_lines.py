@@ -8,8 +8,15 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ankigen.lockfile import _ENCODER, Lock, LockEntry, _entry_line, dump_lock, json_lines_chunks
-from ankigen.report import ReportEntry, report_line
+from ankigen.identity.lockfile import (
+    _ENCODER,
+    Lock,
+    LockEntry,
+    _entry_line,
+    dump_lock,
+    json_lines_chunks,
+)
+from ankigen.output.report import ReportEntry, report_line
 
 
 # The rows as dicts, the form the lockfile and the report document, for the encoder to write.

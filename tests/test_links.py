@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ankigen.links import split_card
-from ankigen.model import Link, SourceFile, SplitCard
-from ankigen.parse import parse_page
-from ankigen.render import plain_text
+from ankigen.cards.find import parse_page
+from ankigen.cards.render import plain_text
+from ankigen.cards.split import split_card
+from ankigen.records import Link, SourceFile, SplitCard
 from tests.conftest import SEED_PAGE
 
 

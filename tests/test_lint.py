@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import ankigen.lint as lint_module
+import ankigen.cards.lint as lint_module
+from ankigen.cards.page import render_page
 from ankigen.errors import Severity
-from ankigen.pipeline import render_page
 
 PAGE = Path(__file__).parent / "fixtures" / "lint" / "mistakes.md"
 

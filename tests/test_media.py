@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ankigen.cli import main
-from ankigen.media import MediaFile, MediaLibrary, MediaProblem
-from ankigen.sanitize import sanitize
+from ankigen.cards.sanitize import sanitize
+from ankigen.cli.commands import main
+from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
 from tests.conftest import copy_site
 

@@ -9,10 +9,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ankigen import package
-from ankigen.ids import identify
-from ankigen.notetype import note_type
-from ankigen.pipeline import render_page
+from ankigen.cards.page import render_page
+from ankigen.identity.notes import identify
+from ankigen.output import apkg as package
+from ankigen.output.notetype import note_type
 
 
 def _data(size: int) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from ankigen.admonition import parse_marker_line
-from ankigen.links import blocks
-from ankigen.model import Card, SourceFile
-from ankigen.parse import parse_page
-from ankigen.render import plain_text
+from ankigen.cards.find import parse_page
+from ankigen.cards.render import plain_text
+from ankigen.cards.split import blocks
+from ankigen.records import Card, SourceFile
+from ankigen.syntax.admonition import parse_marker_line
 from tests.conftest import SEED_PAGE
 
 TYPES = ("question", "help", "faq")

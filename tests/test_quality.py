@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ankigen.cli import main
+from ankigen.cli.commands import main
 from tests.conftest import REPO
 
 README = REPO / "README.md"

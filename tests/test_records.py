@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ankigen._speed.fast_init import fast_init
+from ankigen.cards.page import render_page
 from ankigen.errors import Diagnostic, Severity
-from ankigen.identity import CardKey, Match, Proposal
-from ankigen.lockfile import LockEntry
-from ankigen.model import Card, Link, Note, RenderedCard, SourceFile, SplitCard
-from ankigen.pipeline import render_page
-from ankigen.records import fast_init
-from ankigen.report import ReportEntry
+from ankigen.identity.lockfile import LockEntry
+from ankigen.identity.match import CardKey, Match, Proposal
+from ankigen.output.report import ReportEntry
+from ankigen.records import Card, Link, Note, RenderedCard, SourceFile, SplitCard
 
 RECORDS = [
     SourceFile, Card, Link, SplitCard, RenderedCard, Note, LockEntry, CardKey, Match,

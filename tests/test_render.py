@@ -17,14 +17,14 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 
 from ankigen.build import plan_build
-from ankigen.cache import CacheEntry, dump_entry, load_entry
-from ankigen.config import load_config
+from ankigen.cards.cache import CacheEntry, dump_entry, load_entry
+from ankigen.cards.page import render_page
+from ankigen.config.project import load_config
 from ankigen.errors import AnkigenError
-from ankigen.highlight import code_css
-from ankigen.mdit import markdown, normalize_when_needed
-from ankigen.model import RenderedCard
-from ankigen.notetype import note_type
-from ankigen.pipeline import render_page
+from ankigen.output.notetype import note_type
+from ankigen.records import RenderedCard
+from ankigen.syntax.highlight import code_css
+from ankigen.syntax.markdown import markdown, normalize_when_needed
 
 
 def one(body: str, title: str = "Q") -> RenderedCard:

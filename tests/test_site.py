@@ -1,4 +1,4 @@
-"""ankigen.site: reading mkdocs.yml as mkdocs does, without importing or running anything."""
+"""ankigen.config.mkdocs: reading mkdocs.yml as mkdocs does, without running anything."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ankigen.errors import AnkigenError, Diagnostic
-from ankigen.site import (
+from ankigen.config.mkdocs import (
     NavItem,
     PyApply,
     PyName,
@@ -23,6 +22,7 @@ from ankigen.site import (
     load_site,
     nav_pages,
 )
+from ankigen.errors import AnkigenError, Diagnostic
 
 SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
 MATERIAL = SITES / "material"

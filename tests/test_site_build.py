@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from ankigen.build import plan_build
-from ankigen.cli import main
-from ankigen.config import load_config
-from ankigen.frontmatter import split_front_matter
-from ankigen.layout import page_url, slugify
-from ankigen.site import PyApply, PyName, load_site
+from ankigen.cli.commands import main
+from ankigen.config.mkdocs import PyApply, PyName, load_site
+from ankigen.config.project import load_config
+from ankigen.read.frontmatter import split_front_matter
+from ankigen.read.layout import page_url, slugify
 from tests.anki_harness import fresh_collection, import_apkg, notes
 from tests.conftest import as_ref_cards, copy_site
 from tests.reference import reference_cards

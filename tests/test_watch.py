@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ankigen.cli import main
-from ankigen.progress import ProgressBar, progress_bar
+from ankigen.cli.commands import main
+from ankigen.cli.progress import ProgressBar, progress_bar
 
 PAGE = '# Watched\n\n??? question "What does the watcher do?"\n    It rebuilds on save.\n'
 DEADLINE = 20.0  # seconds; a rebuild takes well under one

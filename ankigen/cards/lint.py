@@ -1,0 +1,250 @@
+"""Warnings for the mistakes authors really make in question boxes.
+
+Each one is something the site shows differently from what the author meant, or that would
+silently lose a card: a marker line the site does not read (unclosed title quote), a body
+indented too little (the site shows it outside the box), a type that is almost a card type
+(a typo makes no card), a marker glued to its type (works on the site, breaks other tools).
+Lines inside code blocks are never looked at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from markdown_it.token import Token
+
+from ankigen.errors import Diagnostic, Severity
+from ankigen.syntax.admonition import parse_marker_line
+
+__all__ = ["code_lines", "lint_page"]
+
+_MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>\?\?\?\+?|!!!)(?P<rest>.*)$")
+_TYPE = re.compile(r"[ ]?(?P<type>[\w\-]+)")
+
+
+def code_lines(tokens: Iterable[Token]) -> set[int]:
+    """0-based lines that belong to fenced or indented code."""
+    found: set[int] = set()
+    for token in tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            found.update(range(token.map[0], token.map[1]))
+    return found
+
+
+def _warn(page: str, line: int, col: int, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(page, message, hint, line=line, col=col, severity=Severity.WARNING)
+
+
+def lint_page(
+    page: str,
+    text: str,
+    types: Sequence[str],
+    cards: dict[int, bool],
+    tokens: Sequence[Token],
+) -> list[Diagnostic]:
+    """``cards`` maps each card's 0-based marker line to whether its body is empty."""
+    problems: list[Diagnostic] = []
+    lines = text.split("\n")
+    in_code: set[int] | None = None
+    swallowed: dict[int, tuple[str, str]] = {}
+    for number, line in enumerate(lines):
+        if "???" not in line and "!!!" not in line:
+            continue
+        m = _MARKER.match(line)
+        if m is None:
+            continue
+        rest = m.group("rest")
+        if cards.get(number) is False and rest.startswith(" "):
+            continue  # a card both the site and ankigen read, with an answer: the usual case
+        if in_code is None:  # built once, and only when something looks wrong
+            in_code, swallowed = code_lines(tokens), _containers(tokens, lines)
+        if number not in in_code:
+            problems.extend(_check_marker(page, lines, number, m, types=types, in_code=in_code))
+        if number not in cards:
+            problems.extend(_lost(page, lines, number, m, types=types, swallowed=swallowed))
+    return problems
+
+
+def _lost(
+    page: str,
+    lines: Sequence[str],
+    number: int,
+    m: re.Match[str],
+    *,
+    types: Sequence[str],
+    swallowed: Mapping[int, tuple[str, str]],
+) -> list[Diagnostic]:
+    """A well-formed card marker that made no card: say what swallowed it (``swallowed``:
+    line -> what and hint, from ``_containers``).
+
+    The last net under "no question dropped in silence": wherever ankigen's CommonMark
+    reading of the page and the site's Python-Markdown reading part ways around a marker,
+    the author hears of it. Markers in code the site shows as code (a closed fence, indented
+    code outside lists) are left alone.
+    """
+    header = parse_marker_line(lines[number].strip())
+    if header is None or not header.classes or header.classes[0] not in types:
+        return []
+    where = swallowed.get(number)
+    if where is None:
+        return []
+    what, hint = where
+    return [
+        _warn(
+            page,
+            number + 1,
+            len(m.group("indent")) + 1,
+            f"card marker inside {what}: ankigen makes no card of it, the site shows one",
+            hint,
+        )
+    ]
+
+
+def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """0-based lines inside blocks that swallow a card marker: (what, hint)."""
+    found: dict[int, tuple[str, str]] = {}
+    lists = 0
+    after_list = False  # a list came earlier in this section (no heading since)
+    left_open = False  # a fence earlier on the page was never closed
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            after_list = True
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif token.type == "heading_open":
+            after_list = False
+        if not token.map:
+            continue
+        start, end = token.map
+        if token.type == "paragraph_open":
+            where = (
+                "paragraph text (after a line with no blank line between, or indented "
+                "where a list item's content does not reach)",
+                "put a blank line before the marker; in a list, indent it by 4 spaces per level",
+            )
+        elif token.type == "html_block":
+            where = (
+                "an HTML block (a line with an HTML tag above it, no blank line between)",
+                "put a blank line before the marker",
+            )
+        elif token.type.startswith("math_block") or token.type in ("amsmath", "math_display_raw"):
+            where = (
+                "display math that is closed only after it",
+                "close the math ($$, \\] or \\end{…}) before the marker",
+            )
+        elif token.type == "fence" and not _closed(token, lines):
+            where = ("a code fence that is never closed", f"close the fence with {token.markup}")
+            left_open = True
+        elif token.type == "fence" and left_open:
+            # An earlier fence ended with its container (a card's body) unclosed: the site
+            # closes it with a later fence line, so the fences below pair differently.
+            where = (
+                "a code fence paired differently from the site (a fence above, inside a box, "
+                "is closed only outside it)",
+                "close every fence inside the box that opened it, indented like its opener",
+            )
+        elif token.type == "code_block" and (lists or after_list):
+            # In a list, or after one in the same section: Python-Markdown reads indented
+            # blocks (and lazy lines) after a list item as more of the item, where CommonMark
+            # has ended the list and sees indented code.
+            where = (
+                "indented code in or after a list (ankigen nests list content by the "
+                "marker's own width and ends lists sooner; the site nests by 4 columns)",
+                "indent the list item's content by 4 spaces, or put the card outside the list",
+            )
+        else:
+            continue
+        for line in range(start, end):
+            found.setdefault(line, where)
+    return found
+
+
+def _closed(token: Token, lines: Sequence[str]) -> bool:
+    """Whether a fence ends on a closing fence line (CommonMark also ends it at the end of
+    its container, which the site does not)."""
+    _, end = token.map or (0, 0)
+    if end - 1 <= (token.map or (0, 0))[0] or end - 1 >= len(lines):
+        return False
+    last = lines[end - 1].strip()
+    return last.startswith(token.markup) and not last.strip(token.markup[0])
+
+
+def _check_marker(
+    page: str,
+    lines: Sequence[str],
+    number: int,
+    m: re.Match[str],
+    *,
+    types: Sequence[str],
+    in_code: set[int],
+) -> list[Diagnostic]:
+    col = len(m.group("indent")) + 1
+    rest, marker = m.group("rest"), m.group("marker")
+    kind = _TYPE.match(rest)
+    name = kind.group("type") if kind else ""
+    if parse_marker_line(lines[number].strip()) is None:
+        if rest.count('"') % 2 == 1:
+            return [
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    "title quote is not closed: the site shows this "
+                    "line as text and no card is made",
+                    'close the title with a double quote: ??? question "…?"',
+                )
+            ]
+        return []
+    found: list[Diagnostic] = []
+    if rest and not rest.startswith(" "):
+        found.append(
+            _warn(
+                page,
+                number + 1,
+                col,
+                f"no space between {marker!r} and {name!r}",
+                f"the site reads it, but write '{marker} {name}' so every tool does",
+            )
+        )
+    lowered = name.lower()
+    if lowered not in types:
+        close = difflib.get_close_matches(lowered, types, n=1, cutoff=0.75)
+        if close:
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"{name!r} is not a card type, so this box makes no card",
+                    f"did you mean {close[0]!r}?",
+                )
+            )
+        return found
+    return found + _body_indent(page, lines, number, col, in_code)
+
+
+def _body_indent(
+    page: str, lines: Sequence[str], number: int, col: int, skip: set[int]
+) -> list[Diagnostic]:
+    """A first body line indented 1-3 columns past the marker ends up outside the box."""
+    marker_indent = col - 1
+    for after in range(number + 1, min(number + 3, len(lines))):
+        body = lines[after].expandtabs(4)
+        if not body.strip() or after in skip:
+            continue
+        extra = len(body) - len(body.lstrip(" ")) - marker_indent
+        if 0 < extra < 4:
+            return [
+                _warn(
+                    page,
+                    after + 1,
+                    marker_indent + 1,
+                    f"answer indented {extra} space(s): the site shows it outside the box",
+                    "indent the answer 4 spaces under the question line",
+                )
+            ]
+        return []
+    return []

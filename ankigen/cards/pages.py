@@ -1,0 +1,225 @@
+"""Render many pages: from the cache when it holds them, else serially or in a process pool.
+
+The output is the same whatever the route: pages come back in the order they were given, and
+each page is rendered by the same pure ``render_source`` with the same settings, so a
+parallel build writes byte-identical files to a serial one (a test holds us to it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from ankigen.cards.cache import (
+    CacheEntry,
+    ImageLookups,
+    RenderCache,
+    dump_entry,
+    load_entry,
+    lookups_hold,
+    text_digest,
+)
+from ankigen.cards.page import render_source
+from ankigen.config.mkdocs import Site
+from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.read.layout import page_url
+from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
+from ankigen.records import RenderedCard, SourceFile
+from ankigen.syntax.markdown import Flavor
+from ankigen.syntax.refs import CardRefs
+
+__all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages"]
+
+# A pool pays for itself only with enough text to split (fork + result transfer ~30 ms).
+PARALLEL_MIN_CHARS = 300_000
+_BATCH_CHARS = 64_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Everything besides the page that decides its cards (part of the cache key)."""
+
+    types: tuple[str, ...]
+    flavor: Flavor
+    site: Site | None
+
+    def cache_settings(self, media_root: str) -> str:
+        site = self.site
+        urls = (site.site_url, site.use_directory_urls) if site is not None else None
+        return repr((self.types, self.flavor.extensions, urls, media_root))
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """One page's cards and diagnostics (in the page's own terms), and where they came from."""
+
+    cards: tuple[RenderedCard, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    images: ImageLookups = ()  # the image lookups its rendering made
+    cached: bool = False
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _render(
+    page: SourceFile, settings: RenderSettings, library: MediaLibrary
+) -> tuple[PageOutcome, ImageLookups | None]:
+    """Render one page; the image lookups it made, or None when it must not be cached."""
+    seen: list[tuple[str, str, MediaFile | MediaProblem]] = []
+
+    def resolve(rel: str, src: str) -> MediaFile | MediaProblem:
+        found = library.resolve(rel, src)
+        seen.append((rel, src, found))
+        return found
+
+    site = settings.site
+
+    def refs(rel: str) -> CardRefs:
+        return CardRefs(
+            page=rel,
+            resolve_image=resolve,
+            page_url=(lambda target: page_url(target, site)) if site is not None else None,
+            site_url=site.site_url if site is not None else None,
+        )
+
+    try:
+        result = render_source(page, settings.types, settings.flavor, refs)
+    except AnkigenError as exc:
+        return PageOutcome((), exc.diagnostics), None
+    return PageOutcome(result.cards, result.diagnostics), tuple(seen)
+
+
+# Set in the parent just before the pool forks; the workers inherit it.
+_WORKER_STATE: list[tuple[RenderSettings, MediaLibrary]] = []
+
+
+# What a worker sends back per page: a cacheable result as ``dump_entry`` bytes, else the
+# outcome itself (a page that failed to render; rare).
+Sent = bytes | PageOutcome
+
+
+def _work(batch: Sequence[SourceFile]) -> list[Sent]:
+    settings, library = _WORKER_STATE[0]
+    out: list[Sent] = []
+    for page in batch:
+        outcome, lookups = _render(page, settings, library)
+        if lookups is None:
+            out.append(outcome)
+        else:
+            out.append(dump_entry(CacheEntry(outcome.cards, outcome.diagnostics, lookups)))
+    return out
+
+
+def _received(sent: Sent) -> tuple[PageOutcome, ImageLookups | None, bytes | None]:
+    if isinstance(sent, PageOutcome):
+        return sent, None, None
+    entry = load_entry(sent)
+    if entry is None:  # cannot happen: same code on both ends
+        raise RuntimeError("a render worker sent an unreadable result")
+    return PageOutcome(entry.cards, entry.diagnostics), entry.images, sent
+
+
+def _batches(pages: Sequence[SourceFile]) -> Iterator[list[SourceFile]]:
+    batch: list[SourceFile] = []
+    size = 0
+    for page in pages:
+        batch.append(page)
+        size += len(page.text)
+        if size >= _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _render_all(
+    pages: Sequence[SourceFile],
+    settings: RenderSettings,
+    library: MediaLibrary,
+    workers: int,
+    progress: Progress | None,
+) -> Iterator[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
+    """(outcome, image lookups or None when it must not be cached, its entry's bytes when
+    already made) per page, in order, as they come: the caller stores each and lets the
+    bytes go, so a 100,000-card build never holds them all."""
+    total = len(pages)
+    chars = sum(len(p.text) for p in pages)
+    forking = "fork" in multiprocessing.get_all_start_methods()  # not on Windows
+    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not forking:
+        for i, page in enumerate(pages):
+            yield (*_render(page, settings, library), None)
+            if progress is not None:
+                progress(i + 1, total)
+        return
+    _WORKER_STATE[:] = [(settings, library)]
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # Batches in flight are bounded, so results cannot pile up waiting for us.
+            batches = _batches(pages)
+            pending: deque[Future[list[Sent]]] = deque()
+            for batch in itertools.islice(batches, 8 * workers):
+                pending.append(pool.submit(_work, batch))
+            done = 0
+            while pending:
+                sent = pending.popleft().result()
+                for batch in itertools.islice(batches, 1):
+                    pending.append(pool.submit(_work, batch))
+                for item in sent:
+                    yield _received(item)
+                done += len(sent)
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        _WORKER_STATE.clear()
+
+
+def render_pages(
+    pages: Sequence[SourceFile],
+    settings: RenderSettings,
+    library: MediaLibrary,
+    *,
+    cache: RenderCache | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    digests: Mapping[str, bytes] | None = None,
+) -> list[PageOutcome]:
+    """Cards of every page, in the given order. Pages carry their URL already; ``digests``
+    are their ``text_digest``s when already known."""
+    results: list[PageOutcome | None] = [None] * len(pages)
+    keys: list[str] = []
+    missing: list[int] = []
+    shared = settings.cache_settings(str(library.root))
+    for i, page in enumerate(pages):
+        key = ""
+        if cache is not None:
+            known = digests.get(page.rel) if digests is not None else None
+            text = known if known is not None else text_digest(page.text)
+            key = cache.key(shared, page.rel, page.url, text)
+        keys.append(key)
+        entry = cache.get(key) if cache is not None else None
+        if entry is not None and lookups_hold(entry.images, library.resolve):
+            results[i] = PageOutcome(entry.cards, entry.diagnostics, entry.images, cached=True)
+        else:
+            missing.append(i)
+    rendered = _render_all([pages[i] for i in missing], settings, library, workers, progress)
+    for i, (outcome, lookups, data) in zip(missing, rendered, strict=True):
+        results[i] = replace(outcome, images=lookups or ())
+        if cache is not None and lookups is not None:
+            entry = CacheEntry(outcome.cards, outcome.diagnostics, lookups)
+            cache.put(keys[i], entry, data)
+    if cache is not None:
+        cache.flush()
+    return [r for r in results if r is not None]

@@ -1,0 +1,244 @@
+"""``ankigen.lock``: what the last build wrote, so the next one can keep ids and mods.
+
+A sorted, indented JSON file meant to be committed next to the sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ankigen._speed.fast_init import fast_init
+from ankigen.errors import AnkigenError, Diagnostic
+
+__all__ = [
+    "LOCK_VERSION",
+    "Lock",
+    "LockEntry",
+    "dump_lock",
+    "dump_lock_chunks",
+    "json_lines_chunks",
+    "json_string",
+    "load_lock",
+    "remember_lock",
+]
+
+LOCK_VERSION = 1
+T = TypeVar("T")
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class LockEntry:
+    guid: str
+    page: str
+    question: str
+    hash: str
+    mod: int
+    removed: bool = False  # the question left the source; its note is kept as a tombstone
+    body: str = ""  # hash of answer + links, to recognise a reworded or moved question
+    id: str | None = None  # the author's explicit `ankigen-id`, if any
+    deck: str = ""
+    maybe: str | None = None  # GUID of an earlier note this new one may continue (--accept)
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    namespace: str
+    notetype_hash: str = ""
+    notetype_mod: int = 0
+    # The note type's schema as last published: id, name, field names, template names.
+    notetype_schema: tuple[int, str, tuple[str, ...], tuple[str, ...]] | None = None
+    notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
+
+
+# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+# Encoded rows of the last file of each kind, by the record they were made from: a
+# long-lived process (watch mode) rewrites a 10,000-note lockfile after a one-card edit,
+# and re-encoding the 9,999 unchanged rows is most of that work.
+_ROW_MEMO: dict[str, dict[Hashable, str]] = {}
+_MEMO_LIMIT = 50_000  # rows; beyond that the memory is worth more than the time
+
+
+def json_lines_chunks(
+    head: dict[str, object],
+    key: str,
+    items: Iterable[T],
+    line: Callable[[T], str],
+    *,
+    memo: str | None = None,
+    batch: int = 2000,
+) -> Iterator[str]:
+    """A JSON object whose ``key`` list holds one row per line (``line(item)``, the row's
+    JSON): diffs read note by note.
+
+    Made in pieces of ``batch`` rows, so a 100,000-note lockfile is never one string in
+    memory. With ``memo`` (a name), hashable items encoded for the last file of that name
+    are not encoded again.
+    """
+    encode = _ENCODER.encode
+    parts = [f"  {json.dumps(k)}: {encode(v)}," for k, v in head.items()]
+    yield "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: "
+    known = _ROW_MEMO.get(memo, {}) if memo is not None else {}
+    fresh: dict[Hashable, str] = {}
+    group: list[T] = []
+    started = False
+
+    def flush() -> str:
+        done = [known.get(item) or line(item) for item in group]
+        if memo is not None and len(fresh) < _MEMO_LIMIT:
+            fresh.update(zip(group, done, strict=True))
+        group.clear()
+        return ("[\n    " if not started else ",\n    ") + ",\n    ".join(done)
+
+    for item in items:
+        group.append(item)
+        if len(group) >= batch:
+            yield flush()
+            started = True
+    if group:
+        yield flush()
+        started = True
+    if memo is not None:
+        _ROW_MEMO[memo] = fresh if len(fresh) < _MEMO_LIMIT else {}
+    yield "\n  ]\n}\n" if started else "[]\n}\n"
+
+
+def dump_lock(lock: Lock) -> str:
+    return "".join(dump_lock_chunks(lock))
+
+
+def dump_lock_chunks(lock: Lock) -> Iterator[str]:
+    entries = sorted(lock.notes.values(), key=lambda e: (e.page, e.question, e.guid))
+    head: dict[str, object] = {
+        "version": LOCK_VERSION,
+        "namespace": lock.namespace,
+        "notetype": _notetype_json(lock),
+    }
+    return json_lines_chunks(head, "notes", entries, _entry_line, memo="lockfile")
+
+
+def _notetype_json(lock: Lock) -> dict[str, object]:
+    data: dict[str, object] = {"hash": lock.notetype_hash, "mod": lock.notetype_mod}
+    if lock.notetype_schema is not None:
+        nid, name, fields, templates = lock.notetype_schema
+        data.update(id=nid, name=name, fields=list(fields), templates=list(templates))
+    return data
+
+
+# A string as the JSON encoder writes it with ensure_ascii=False (its own C function).
+json_string = json.encoder.encode_basestring
+
+
+def _entry_line(entry: LockEntry) -> str:
+    """The entry's row: guid, page, question, hash and mod, then body, id, deck, maybe and
+    removed when set. Written as ``json.JSONEncoder(ensure_ascii=False)`` would write the
+    dict, without making it (a dict per row through the encoder cost a first build of
+    10,000 notes 30 ms)."""
+    text = (
+        f'{{"guid": {json_string(entry.guid)}, "page": {json_string(entry.page)}, '
+        f'"question": {json_string(entry.question)}, "hash": {json_string(entry.hash)}, '
+        f'"mod": {int(entry.mod)!r}'
+    )
+    if entry.body:
+        text += f', "body": {json_string(entry.body)}'
+    if entry.id is not None:
+        text += f', "id": {json_string(entry.id)}'
+    if entry.deck:
+        text += f', "deck": {json_string(entry.deck)}'
+    if entry.maybe is not None:
+        text += f', "maybe": {json_string(entry.maybe)}'
+    if entry.removed:
+        text += ', "removed": true'
+    return text + "}"
+
+
+# path -> (SHA-256 of its bytes, Lock) of the last lockfile loaded or written: a long-lived
+# process (watch mode) reads back the lockfile it wrote; parsing 10,000 entries costs ~30 ms.
+_LAST_LOADED: dict[str, tuple[str, Lock]] = {}
+
+
+def load_lock(path: Path) -> Lock | None:
+    """The lock at ``path``; None when there is none yet."""
+    shown = str(path)
+    hint = "fix or delete the lockfile (deleting it makes every note count as changed once)"
+    try:
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        known = _LAST_LOADED.get(str(path))
+        if known is not None and known[0] == digest:
+            return known[1]  # the same bytes give an equal Lock
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnkigenError(Diagnostic(shown, f"cannot read lockfile: {exc}", hint=hint)) from exc
+    try:
+        data = json.loads(text)
+        lock = _from_json(data)
+    except json.JSONDecodeError as exc:
+        raise AnkigenError(
+            Diagnostic(
+                shown,
+                f"lockfile is not valid JSON: {exc.msg}",
+                hint=hint,
+                line=exc.lineno,
+                col=exc.colno,
+            )
+        ) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnkigenError(
+            Diagnostic(shown, f"lockfile has an unexpected shape ({exc})", hint=hint)
+        ) from exc
+    remember_lock(path, digest, lock)
+    return lock
+
+
+def remember_lock(path: Path, digest: str, lock: Lock) -> None:
+    """``lock`` is what ``path`` holds when its bytes hash to ``digest`` (SHA-256): the
+    build that wrote it says so, and the next ``load_lock`` of those bytes skips parsing."""
+    _LAST_LOADED.clear()
+    _LAST_LOADED[str(path)] = (digest, lock)
+
+
+def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
+    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+        raise ValueError(f"expected version {LOCK_VERSION}")
+    notes: dict[str, LockEntry] = {}
+    for raw in data["notes"]:
+        entry = LockEntry(
+            guid=str(raw["guid"]),
+            page=str(raw["page"]),
+            question=str(raw["question"]),
+            hash=str(raw["hash"]),
+            mod=int(raw["mod"]),
+            removed=bool(raw.get("removed", False)),
+            body=str(raw.get("body", "")),
+            id=str(raw["id"]) if raw.get("id") is not None else None,
+            deck=str(raw.get("deck", "")),
+            maybe=str(raw["maybe"]) if raw.get("maybe") is not None else None,
+        )
+        notes[entry.guid] = entry
+    notetype = data["notetype"]
+    schema = None
+    if "fields" in notetype:
+        schema = (
+            int(notetype["id"]),
+            str(notetype["name"]),
+            tuple(str(f) for f in notetype["fields"]),
+            tuple(str(t) for t in notetype["templates"]),
+        )
+    return Lock(
+        namespace=str(data["namespace"]),
+        notetype_hash=str(notetype["hash"]),
+        notetype_mod=int(notetype["mod"]),
+        notetype_schema=schema,
+        notes=notes,
+    )

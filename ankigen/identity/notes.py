@@ -1,0 +1,308 @@
+"""Identity: GUIDs from namespace + page + question, and mods that only move when content does."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ankigen.cards.render import tombstone_source_html
+from ankigen.digest import content_hash
+from ankigen.errors import Diagnostic
+from ankigen.identity.lockfile import Lock, LockEntry
+from ankigen.identity.match import CardKey, Match, normalize_question, resolve
+from ankigen.output.notetype import NoteType
+from ankigen.records import Note, RenderedCard
+
+REMOVED_TAG = "ankigen::removed"
+
+__all__ = [
+    "REMOVED_TAG",
+    "Identified",
+    "base91",
+    "check_notetype",
+    "content_hash",
+    "identify",
+    "make_guid",
+    "normalize_question",
+]
+
+# Anki's own GUID alphabet (base91, as in anki/utils.py `base91`).
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+# Two base91 digits at a time: half the divisions of a digit-by-digit loop.
+_BASE91_PAIRS = [a + b for a in _BASE91 for b in _BASE91]
+_PAIR = len(_BASE91) ** 2
+
+
+def base91(number: int) -> str:
+    """``number`` in Anki's base91 digits, most significant first, no leading zeros."""
+    pairs: list[str] = []
+    while number >= _PAIR:
+        number, pair = divmod(number, _PAIR)
+        pairs.append(_BASE91_PAIRS[pair])
+    head = _BASE91_PAIRS[number] if number >= len(_BASE91) else _BASE91[number]
+    return head + "".join(reversed(pairs))
+
+
+def make_guid(namespace: str, page: str, question: str) -> str:
+    return _guid(namespace, page, normalize_question(question))
+
+
+def _guid(namespace: str, page: str, normalized: str) -> str:
+    """``make_guid`` of a question already through ``normalize_question``."""
+    key = "\x1f".join(("ankigen/1", namespace, page, normalized))
+    return base91(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+
+
+def next_mod(previous: int | None, now: int) -> int:
+    """A mod strictly newer than ``previous``, even if the clock went back or did not move."""
+    return now if previous is None else max(now, previous + 1)
+
+
+@dataclass(frozen=True)
+class Identified:
+    notes: tuple[Note, ...]
+    notetype_mod: int
+    lock: Lock
+    diagnostics: tuple[Diagnostic, ...]
+    proposals: tuple[tuple[RenderedCard, LockEntry, float], ...] = ()
+
+
+def _tombstones(
+    previous: dict[str, LockEntry], live: Iterable[str], first_due: int, now: int
+) -> list[Note]:
+    """Notes for questions that left the source.
+
+    An .apkg cannot delete a note. Instead the note is re-sent with an empty Question, so no
+    card exists for it in a fresh import, an existing card shows up in Tools > Empty Cards, and
+    the tag finds it with one search. Its question text survives in the Source field.
+    """
+    live_set = set(live)
+    out: list[Note] = []
+    for entry in sorted(previous.values(), key=lambda e: (e.page, e.question, e.guid)):
+        if entry.guid in live_set:
+            continue
+        fields = ("", "", "", tombstone_source_html(entry.page, entry.question))
+        tags = (REMOVED_TAG,)
+        digest = content_hash(fields, tags)
+        if entry.removed and entry.hash == digest:
+            mod, status = entry.mod, "gone"
+        else:
+            mod, status = next_mod(entry.mod, now), "removed"
+        out.append(
+            Note(
+                guid=entry.guid,
+                fields=fields,
+                content_hash=digest,
+                mod=mod,
+                due=first_due + len(out),
+                page=entry.page,
+                line=0,
+                question_text=entry.question,
+                status=status,
+                tags=tags,
+                body_hash=entry.body,
+                explicit_id=entry.id,
+                deck=entry.deck,
+            )
+        )
+    return out
+
+
+def check_notetype(lock: Lock | None, notetype: NoteType, lock_path: str) -> list[Diagnostic]:
+    """Refuse a schema change of a published note type (same id, other fields or templates).
+
+    Anki would import it as a new `Name+` note type and never update the existing notes.
+    A deliberate new version has a new id and name, and is allowed.
+    """
+    if lock is None or lock.notetype_schema is None:
+        return []
+    old_id, old_name, old_fields, old_templates = lock.notetype_schema
+    new_id, _new_name, new_fields, new_templates = notetype.schema
+    if old_id != new_id or (old_fields, old_templates) == (new_fields, new_templates):
+        return []
+    return [
+        Diagnostic(
+            lock_path,
+            f"note type {old_name!r} (id {old_id}) changed its fields or templates: "
+            f"fields {list(old_fields)} -> {list(new_fields)}, "
+            f"templates {list(old_templates)} -> {list(new_templates)}",
+            hint="Anki would import it as a new note type named "
+            f"{old_name + '+'!r} and stop updating every existing note. Keep the fields and "
+            "template names, or publish a new version with a new note type id and name and "
+            "tell users to move their notes with Change Note Type in Anki",
+        )
+    ]
+
+
+def _default_guid(namespace: str, card: RenderedCard, question: str, taken: Container[str]) -> str:
+    """namespace + page + question (or the explicit id); never one already in use.
+    ``question``: the card's, normalized."""
+    if card.explicit_id is not None:
+        base = make_guid(namespace, "#id", card.explicit_id)
+    else:
+        base = _guid(namespace, card.page, question)
+    guid, n = base, 1
+    while guid in taken:  # an earlier note kept this GUID through a rewording: step aside
+        n += 1
+        guid = make_guid(namespace, card.page, f"{card.question_text}\x1f{n}")
+    return guid
+
+
+def _duplicates(
+    cards: Sequence[RenderedCard], questions: Sequence[str]
+) -> tuple[list[int], list[Diagnostic]]:
+    """Indexes of cards to keep, and an error for each card repeating an earlier one.
+    ``questions``: the cards' questions, normalized."""
+    first_at: dict[tuple[str, str], RenderedCard] = {}
+    keep: list[int] = []
+    problems: list[Diagnostic] = []
+    for i, card in enumerate(cards):
+        key = (
+            ("#id", card.explicit_id) if card.explicit_id is not None else (card.page, questions[i])
+        )
+        first = first_at.get(key)
+        if first is None:
+            first_at[key] = card
+            keep.append(i)
+            continue
+        what = f"id {card.explicit_id!r}" if card.explicit_id else "question"
+        problems.append(
+            Diagnostic(
+                card.page,
+                f"{what} repeats the one at {first.page}:{first.line}: {card.question_text[:60]!r}",
+                hint="reword one of them or merge the two cards; two notes cannot share "
+                "an identity",
+                line=card.line,
+                col=card.col,
+            )
+        )
+    return keep, problems
+
+
+def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
+    """The note's lockfile entry; the earlier one itself when nothing in it changed (a
+    rebuild after a one-card edit keeps ~all of them, and making 10,000 anew costs ~50 ms)."""
+    removed = note.is_tombstone
+    if (
+        before is not None
+        and before.mod == note.mod
+        and before.hash == note.content_hash
+        and before.page == note.page
+        and before.question == note.question_text
+        and before.removed == removed
+        and before.body == note.body_hash
+        and before.id == note.explicit_id
+        and before.deck == note.deck
+        and before.maybe == note.maybe
+    ):
+        return before
+    return LockEntry(
+        guid=note.guid,
+        page=note.page,
+        question=note.question_text,
+        hash=note.content_hash,
+        mod=note.mod,
+        removed=removed,
+        body=note.body_hash,
+        id=note.explicit_id,
+        deck=note.deck,
+        maybe=note.maybe,
+    )
+
+
+def _status(match: Match, card: RenderedCard, question: str, digest: str) -> str:
+    entry = match.entry
+    if entry is None or (entry.removed and match.how != "accepted"):
+        return "new"
+    if entry.page != card.page:
+        return "moved"
+    if normalize_question(entry.question) != question:
+        return "reworded"
+    return "unchanged" if entry.hash == digest else "changed"
+
+
+def identify(
+    cards: Sequence[RenderedCard],
+    lock: Lock | None,
+    namespace: str,
+    notetype: NoteType,
+    now: int,
+    *,
+    deck: str = "",
+    decks: Mapping[str, str] | None = None,
+    accept: Collection[tuple[str, int]] = (),
+) -> Identified:
+    """Give each card its GUID and mod; pure, so two runs on equal input agree."""
+    namespace = lock.namespace if lock is not None else namespace
+    previous = lock.notes if lock is not None else {}
+    # Each card's question is normalized once per build, here.
+    questions = [normalize_question(c.question_text) for c in cards]
+    keep, problems = _duplicates(cards, questions)
+    kept = [cards[i] for i in keep]
+    bodies = [c.body_digest for c in kept]
+    keys = [
+        CardKey(c.page, c.line, questions[i], body, c.explicit_id)
+        for i, c, body in zip(keep, kept, bodies, strict=True)
+    ]
+    matches, proposals = resolve(keys, lock, accept)
+    maybe: dict[int, str] = {}
+    for p in sorted(proposals, key=lambda p: p.similarity):  # the best proposal wins
+        maybe[p.card] = p.entry.guid
+    taken = set(previous)
+    notes: list[Note] = []
+    for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
+        entry = match.entry
+        question = keys[due].question
+        guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
+        taken.add(guid)
+        fields = card.fields
+        digest = card.fields_digest
+        status = _status(match, card, question, digest)
+        card_deck = decks.get(card.page, deck) if decks is not None else deck
+        mod = (
+            entry.mod
+            if status == "unchanged" and entry is not None
+            else (next_mod(entry.mod if entry is not None else None, now))
+        )
+        was = None
+        if entry is not None and status in ("moved", "reworded"):
+            was = (entry.page, entry.question)
+        notes.append(
+            Note(
+                guid=guid,
+                fields=fields,
+                content_hash=digest,
+                mod=mod,
+                due=due,
+                page=card.page,
+                line=card.line,
+                question_text=card.question_text,
+                status=status,
+                body_hash=body,
+                explicit_id=card.explicit_id,
+                was=was,
+                deck=card_deck,
+                was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
+                maybe=maybe.get(due),
+                media=card.media,
+            )
+        )
+    notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now))
+    if lock is not None and lock.notetype_hash == notetype.content_hash:
+        notetype_mod = lock.notetype_mod
+    else:
+        notetype_mod = next_mod(lock.notetype_mod if lock else None, now)
+    new_lock = Lock(
+        namespace=namespace,
+        notetype_hash=notetype.content_hash,
+        notetype_mod=notetype_mod,
+        notetype_schema=notetype.schema,
+        notes={n.guid: _lock_entry(n, previous.get(n.guid)) for n in notes},
+    )
+    offered = tuple((kept[p.card], p.entry, p.similarity) for p in proposals)
+    return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)

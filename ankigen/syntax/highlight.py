@@ -1,0 +1,75 @@
+"""Build-time code highlighting with Pygments: CSS classes in the field, styles in the note type."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from markdown_it.common.utils import escapeHtml
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from ankigen._speed.lexer import accelerate
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = ["code_css", "highlight_code", "highlight_plugin"]
+
+LIGHT_STYLE = "default"
+DARK_STYLE = "monokai"
+_FORMATTER = HtmlFormatter(cssclass="highlight", nowrap=True)
+
+
+@lru_cache(maxsize=256)
+def _lexer(lang: str) -> Lexer | None:
+    try:
+        return accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
+    except ClassNotFound:
+        return None
+
+
+def highlight_code(code: str, lang: str) -> str:
+    """``<div class="highlight"><pre><code>…</code></pre></div>``; unknown languages stay plain."""
+    lexer = _lexer(lang.lower()) if lang else None
+    inner = highlight(code, lexer, _FORMATTER) if lexer is not None else escapeHtml(code)
+    cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
+    return f'<div class="highlight"><pre><code{cls}>{inner}</code></pre></div>\n'
+
+
+def _render_fence(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight_code(token.content, lang.lstrip("{.").rstrip("}"))
+
+
+def _render_code_block(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return highlight_code(tokens[idx].content, "")
+
+
+def highlight_plugin(md: MarkdownIt) -> None:
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_code_block)
+
+
+def code_css() -> str:
+    """Pygments rules for light mode, and for Anki's ``.nightMode``."""
+    light: str = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark: str = HtmlFormatter(style=DARK_STYLE).get_style_defs(  # type: ignore[no-untyped-call]
+        ".nightMode .highlight"
+    )
+    # The light style's bold, italic and error borders must not leak into night mode, where
+    # only the dark style's own rules (more specific than this reset) apply.
+    reset = ".nightMode .highlight span { font-weight: normal; font-style: normal; border: none; }"
+    return f"{light}\n{reset}\n{dark}\n"

@@ -1,0 +1,238 @@
+"""The one markdown-it configuration every stage shares."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock, html_block
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.normalize import normalize
+from markdown_it.utils import OptionsDict, OptionsType
+
+from ankigen._speed.blocks import fast_block_plugin
+from ankigen._speed.guards import source_is_known
+from ankigen._speed.linkify import fast_linkify_plugin
+from ankigen._speed.quiet import quiet_markdown_it
+from ankigen._speed.tokens import fast_inline_plugin
+from ankigen.syntax.admonition import admonition_plugin
+from ankigen.syntax.arithmatex import math_plugin
+from ankigen.syntax.ext_block import (
+    abbr_plugin,
+    attr_list_plugin,
+    def_list_plugin,
+    footnotes_plugin,
+    html_details_plugin,
+    md_in_html_plugin,
+    tasklist_plugin,
+)
+from ankigen.syntax.ext_inline import (
+    caret_plugin,
+    critic_plugin,
+    emoji_plugin,
+    keys_plugin,
+    mark_plugin,
+    smartsymbols_plugin,
+    tilde_plugin,
+)
+from ankigen.syntax.highlight import highlight_plugin
+from ankigen.syntax.lists import pm_lists_plugin
+from ankigen.syntax.refs import refs_plugin
+from ankigen.syntax.tabbed import tabbed_plugin
+
+__all__ = [
+    "DEFAULT_FLAVOR",
+    "EXTENSION_PLUGINS",
+    "NORMALIZE_SOURCES",
+    "Flavor",
+    "markdown",
+    "normalize_when_needed",
+    "with_ascii_fast_path",
+]
+
+# URLs that markdown-it's normalisers return unchanged: an http(s) URL with a plain lower-case
+# host and path/query characters mdurl.encode keeps as they are (no `%`, `@` or non-ASCII), or
+# a plain relative path. Property-tested against the slow path in tests/test_render.py.
+_PLAIN_URL = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9\-.]*[a-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:[/?#][A-Za-z0-9;/?:&=+$,\-_.!~*'()#]*)?"
+    r"|[A-Za-z0-9\-_.~/]+(?:#[A-Za-z0-9\-_.~]*)?"
+)
+
+
+def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:
+    def normalize(url: str) -> str:
+        return url if _PLAIN_URL.fullmatch(url) else slow(url)
+
+    return normalize
+
+
+# markdown-it's normalize rule (4.x) makes two regex passes over the whole text, the first
+# replacing every "\n" by itself: a new page-sized string per parse, under 1% of a build. With
+# neither "\r" nor NUL in the text it changes nothing, and is skipped. Checked by digest, so
+# a normalize that does more is always run.
+NORMALIZE_SOURCES = frozenset({"71b29c0f3e02cec8817551b3decfa562ee94f7fb50c344fa6174852127b20b87"})
+
+
+def normalize_when_needed(state: StateCore) -> None:
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
+
+
+def _fast_normalize_plugin(md: MarkdownIt) -> None:
+    if source_is_known(normalize, NORMALIZE_SOURCES):
+        md.core.ruler.at("normalize", normalize_when_needed)
+
+
+Plugin = Callable[[MarkdownIt, Mapping[str, object]], None]
+
+
+def _tables(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    md.enable("table")
+
+
+def _strikethrough(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    md.enable("strikethrough")
+
+
+def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    math_plugin(md)
+
+
+# Python-Markdown extension name -> the markdown-it plugin that gives the same result.
+# Extensions without an entry are not supported yet (the README lists them). Admonitions,
+# details and fenced code are always on: cards need them.
+EXTENSION_PLUGINS: dict[str, Plugin] = {
+    "tables": _tables,
+    "pymdownx.tilde": tilde_plugin,
+    # Not a Python-Markdown extension: GFM's ~~strike~~, for pages without a site config.
+    "ankigen.strikethrough": _strikethrough,
+    "pymdownx.arithmatex": _math,
+    "pymdownx.mark": mark_plugin,
+    "pymdownx.caret": caret_plugin,
+    "pymdownx.keys": keys_plugin,
+    "pymdownx.smartsymbols": smartsymbols_plugin,
+    "pymdownx.critic": critic_plugin,
+    "pymdownx.emoji": emoji_plugin,
+    "pymdownx.tabbed": tabbed_plugin,
+    "pymdownx.tasklist": tasklist_plugin,
+    "footnotes": footnotes_plugin,
+    "def_list": def_list_plugin,
+    "abbr": abbr_plugin,
+    "attr_list": attr_list_plugin,
+    "md_in_html": md_in_html_plugin,
+    "markdown.extensions.footnotes": footnotes_plugin,
+    "markdown.extensions.def_list": def_list_plugin,
+    "markdown.extensions.abbr": abbr_plugin,
+    "markdown.extensions.attr_list": attr_list_plugin,
+    "markdown.extensions.md_in_html": md_in_html_plugin,
+}
+
+
+def _plain(value: object) -> object:
+    """Read-only mappings and tuples (as the site loader freezes them) as JSON-able values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """Which site extensions a page is rendered with, and their options (as sorted JSON)."""
+
+    extensions: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, extensions: Iterable[tuple[str, Mapping[str, object]]]) -> Flavor:
+        return cls(
+            tuple(
+                (name, json.dumps(_plain(options), sort_keys=True, default=repr))
+                for name, options in extensions
+            )
+        )
+
+
+DEFAULT_FLAVOR = Flavor.of(
+    (name, {}) for name in ("tables", "ankigen.strikethrough", "pymdownx.arithmatex")
+)
+
+
+class _Options(OptionsDict):
+    """markdown-it's options, read at dict speed: ``OptionsDict`` inherits ``get`` and ``in``
+    from the Mapping ABC, which call ``__getitem__`` inside a ``try``, and rules ask for an
+    option per inline block (strikethrough) and per list (~1% of a build)."""
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: ANN401 - any option value
+        return self._options.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._options
+
+
+@lru_cache(maxsize=8)
+def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
+    """CommonMark + linkify (full URLs only) + admonitions + highlighting + the flavor's plugins."""
+    quiet_markdown_it()
+    md = MarkdownIt("commonmark", {"linkify": True, "html": True})
+    md.options = _Options(cast("OptionsType", dict(md.options)))
+    md.enable("linkify")
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # type: ignore[union-attr]
+    # Bare `scheme://` URLs are linked by the inline linkify rule. The core rule would only add
+    # `mailto:` and `//host` text, at the price of a regex pass over every text token (a fifth
+    # of parse time on large sites): off.
+    md.core.ruler.disable("linkify")
+    fast_linkify_plugin(md)
+    fast_block_plugin(md)
+    fast_inline_plugin(md)
+    _fast_normalize_plugin(md)
+    # mdurl's parse/format round trip costs ~10% of parsing; most URLs need none of it.
+    md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
+    md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
+    admonition_plugin(md)
+    pm_lists_plugin(md)
+    highlight_plugin(md)
+    refs_plugin(md)
+    for name, options in flavor.extensions:
+        plugin = EXTENSION_PLUGINS.get(name)
+        if plugin is not None:
+            plugin(md, json.loads(options))
+    # Raw `<details class="question">` boxes are cards on every site (with md_in_html their
+    # body is Markdown, set up above): the same admonition tokens as `??? question`.
+    html_details_plugin(md)
+    md.block.ruler.at(
+        "html_block", _html_block_before_fences, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
+    return md
+
+
+def _html_block_before_fences(
+    state: StateBlock, start_line: int, end_line: int, silent: bool
+) -> bool:
+    """CommonMark's HTML block, ended before a line that opens a code fence.
+
+    CommonMark runs an HTML block started by a tag line (``</details>``, ``<br>``) to the
+    next blank line, fence lines included; the site finds fences first. Without this, a
+    fence opener swallowed by the HTML block pairs the fences below differently from the
+    site, and a card between them is code for one and a card for the other.
+    """
+    if not html_block(state, start_line, end_line, silent):
+        return False
+    if silent:
+        return True
+    token = state.tokens[-1]
+    first, last = token.map or (start_line, state.line)
+    for line in range(first + 1, last):
+        begin = state.bMarks[line] + state.tShift[line]
+        if state.sCount[line] - state.blkIndent < 4 and state.src.startswith(("```", "~~~"), begin):
+            token.map = [first, line]
+            token.content = state.getLines(first, line, state.blkIndent, True)
+            state.line = line
+            break
+    return True

@@ -1,0 +1,143 @@
+"""Images and links of a card, rewritten for Anki while rendering.
+
+Local images become the bundled media file's name (or stay, with a diagnostic, when they
+cannot be bundled). Links to other pages of the site become absolute links to the published
+site when ``site_url`` is known; otherwise they are shown as their text, with a warning.
+Remote URLs are left alone. The renderer asks a ``CardRefs`` object, which the build gives
+it; this module itself does no I/O.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+from ankigen.errors import Diagnostic, Severity
+from ankigen.read.media import MediaFile, MediaProblem, is_local
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = ["ENV_KEY", "CardRefs", "refs_plugin", "stamp_lines"]
+
+ENV_KEY = "ankigen_refs"
+
+
+@dataclass
+class CardRefs:
+    """What one card's rendering found: media to bundle and problems, with their lines."""
+
+    page: str
+    resolve_image: Callable[[str, str], MediaFile | MediaProblem] | None = None
+    page_url: Callable[[str], str | None] | None = None  # docs-relative .md path -> URL
+    site_url: str | None = None
+    media: list[MediaFile] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    _dropped: list[bool] = field(default_factory=list)
+
+    def image(self, src: str, line: int | None) -> str:
+        if self.resolve_image is None or not is_local(src):
+            return src
+        found = self.resolve_image(self.page, src)
+        if isinstance(found, MediaProblem):
+            # As mkdocs: a warning (the card shows a broken image); --strict fails the build.
+            self.problems.append(
+                Diagnostic(
+                    self.page, found.message, found.hint, line=line, severity=Severity.WARNING
+                )
+            )
+            return src
+        if found not in self.media:
+            self.media.append(found)
+        return found.name
+
+    def link(self, href: str, line: int | None) -> str | None:
+        """The href to use, or None to show the link as plain text."""
+        if not is_local(href):
+            return href
+        parts = urlsplit(href)
+        if not parts.path:
+            return href  # same-page anchor
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), parts.path))
+        anchor = f"#{parts.fragment}" if parts.fragment else ""
+        if self.site_url is not None and self.page_url is not None and not target.startswith(".."):
+            if target.endswith((".md", ".markdown")):
+                url = self.page_url(target)
+                if url is not None:
+                    return url + anchor
+            return self.site_url + target + anchor
+        self.problems.append(
+            Diagnostic(
+                self.page,
+                f"link {href!r} points into the site, which has no site_url: shown as text",
+                hint="set site_url in mkdocs.yml so links to other pages work on cards",
+                line=line,
+                severity=Severity.WARNING,
+            )
+        )
+        return None
+
+
+def _line(token: Token) -> int | None:
+    line = token.meta.get("line") if token.meta else None
+    return int(line) if isinstance(line, int) else None
+
+
+def _render_image(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    refs = env.get(ENV_KEY)
+    if isinstance(refs, CardRefs):
+        token.attrSet("src", refs.image(str(token.attrGet("src") or ""), _line(token)))
+    renderer = self
+    assert hasattr(renderer, "image")
+    return str(renderer.image(tokens, idx, options, env))
+
+
+def _render_link_open(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    refs = env.get(ENV_KEY)
+    if isinstance(refs, CardRefs):
+        href = refs.link(str(token.attrGet("href") or ""), _line(token))
+        refs._dropped.append(href is None)
+        if href is None:
+            return ""
+        token.attrSet("href", href)
+    assert hasattr(self, "renderToken")
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_link_close(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    refs = env.get(ENV_KEY)
+    if isinstance(refs, CardRefs) and refs._dropped and refs._dropped.pop():
+        return ""
+    return "</a>"
+
+
+def refs_plugin(md: MarkdownIt) -> None:
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("link_close", _render_link_close)
+
+
+def stamp_lines(tokens: Sequence[Token]) -> None:
+    """Give image and link tokens inside inline tokens the line of their block."""
+    for token in tokens:
+        if token.type != "inline" or not token.map or not token.children:
+            continue
+        # Local images and links need "[" or raw HTML; bare URLs are never local.
+        if "[" in token.content or "<" in token.content:
+            for child in token.children:
+                if child.type in ("image", "link_open"):
+                    child.meta["line"] = token.map[0] + 1
