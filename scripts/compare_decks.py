@@ -41,7 +41,7 @@ BENCH_CARDS = 400
 _CHILD = r"""
 import contextlib, hashlib, io, json, os, shutil, sys
 from pathlib import Path
-from ankigen.cli.commands import main
+from ankigen.cli import main
 
 inputs, scratch = json.loads(sys.argv[1]), Path(sys.argv[2])
 results = {}
@@ -86,13 +86,15 @@ def _inputs(tree: Path, folder: Path) -> list[tuple[str, str, str]]:
     for pages in ("differential", "differential/ext", "lint", "browser"):
         found.append((pages, str(fixtures / pages), "."))
     found.append(("source", str(tree / "source"), "."))
-    sys.path.insert(0, str(tree / "benchmarks"))
-    try:
-        from bench_build import generate  # noqa: PLC0415 - the first revision's generator
-    finally:
-        sys.path.pop(0)
-    generate(folder / "bench-pages", BENCH_CARDS, seed=7)
-    generate(folder / "bench-site", BENCH_CARDS, seed=7, site=True)
+    # The first revision's own generator, run with its own ankigen.
+    make = (
+        "import sys; sys.path.insert(0, 'benchmarks'); from pathlib import Path; "
+        "from bench_build import generate; out = Path(sys.argv[1]); "
+        f"generate(out / 'bench-pages', {BENCH_CARDS}, seed=7); "
+        f"generate(out / 'bench-site', {BENCH_CARDS}, seed=7, site=True)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run([sys.executable, "-c", make, str(folder)], cwd=tree, env=env, check=True)
     found.append(("bench/pages", str(folder / "bench-pages"), "."))
     found.append(("bench/site", str(folder / "bench-site"), "."))
     return found
