@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from ankigen.cards.find import tokenize
 from ankigen.cards.page import render_page
 from ankigen.records import RenderedCard
-from ankigen.syntax.ext_block import HtmlDetailsHeader, html_details_plugin
 from ankigen.syntax.markdown import EXTENSION_PLUGINS, Flavor, markdown
+from ankigen.syntax.md_in_html import HtmlDetailsHeader, html_details_plugin
 from tests.reference import (
     RefCard,
     _block_links,

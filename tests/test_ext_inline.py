@@ -15,7 +15,7 @@ from pymdownx import emoji as pymdownx_emoji
 from pymdownx import keymap_db
 
 from ankigen.cards.page import render_page
-from ankigen.syntax.ext_inline import emoji_char
+from ankigen.syntax.emoji import emoji_char
 from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor, markdown
 from tests.reference import html_text
 

@@ -7,9 +7,9 @@ import pytest
 
 from ankigen.cards.find import parse_page
 from ankigen.cards.render import plain_text
-from ankigen.cards.split import blocks
 from ankigen.records import Card, SourceFile
 from ankigen.syntax.admonition import parse_marker_line
+from ankigen.syntax.linklist import blocks
 from tests.conftest import SEED_PAGE
 
 TYPES = ("question", "help", "faq")

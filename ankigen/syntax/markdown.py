@@ -20,30 +20,23 @@ from ankigen._speed.guards import source_is_known
 from ankigen._speed.linkify import fast_linkify_plugin
 from ankigen._speed.quiet import quiet_markdown_it
 from ankigen._speed.tokens import fast_inline_plugin
+from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
-from ankigen.syntax.ext_block import (
-    abbr_plugin,
-    attr_list_plugin,
-    def_list_plugin,
-    footnotes_plugin,
-    html_details_plugin,
-    md_in_html_plugin,
-    tasklist_plugin,
-)
-from ankigen.syntax.ext_inline import (
-    caret_plugin,
-    critic_plugin,
-    emoji_plugin,
-    keys_plugin,
-    mark_plugin,
-    smartsymbols_plugin,
-    tilde_plugin,
-)
+from ankigen.syntax.attr_list import attr_list_plugin
+from ankigen.syntax.critic import critic_plugin
+from ankigen.syntax.def_list import def_list_plugin
+from ankigen.syntax.emoji import emoji_plugin
+from ankigen.syntax.footnotes import footnotes_plugin
 from ankigen.syntax.highlight import highlight_plugin
+from ankigen.syntax.keys import keys_plugin
 from ankigen.syntax.lists import pm_lists_plugin
+from ankigen.syntax.md_in_html import html_details_plugin, md_in_html_plugin
 from ankigen.syntax.refs import refs_plugin
+from ankigen.syntax.smartsymbols import smartsymbols_plugin
+from ankigen.syntax.spans import caret_plugin, mark_plugin, tilde_plugin
 from ankigen.syntax.tabbed import tabbed_plugin
+from ankigen.syntax.tasklist import tasklist_plugin
 
 __all__ = [
     "DEFAULT_FLAVOR",
