@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import gc
 import hashlib
 import json
 import os
@@ -17,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO
 
-from ankigen._speed.memory import release_memory
+from ankigen import _speed
 from ankigen.cards.cache import (
     ImageLookups,
     RenderCache,
@@ -78,22 +77,6 @@ def apkg_name(deck: str) -> str:
     return f"{slug or 'deck'}.apkg"
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring its state afterwards.
-
-    markdown-it makes hundreds of thousands of short-lived, acyclic token objects; reference
-    counting frees them, and cyclic collection passes only cost time (~9% of a large build).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @dataclass(frozen=True)
 class PageSet:
     """The pages of a build, read and placed: what everything after it is made from."""
@@ -123,7 +106,7 @@ class PageSet:
 
 def read_pages(source: Path, config: Config) -> PageSet:
     """Discover, read, strip front matter, expand snippets, and place every page."""
-    with _gc_paused():
+    with _speed.paused_gc():
         return _read_pages(source, config)
 
 
@@ -196,7 +179,7 @@ def plan_build(
     does not keep the rendered cards (its notes hold what the package needs), so a large
     build can let them go before writing.
     """
-    with _gc_paused():
+    with _speed.paused_gc():
         pageset = pageset if pageset is not None else read_pages(source, config)
         return _plan_build(
             source,
@@ -239,7 +222,7 @@ def _plan_build(
         digests=pageset.digests,
     )
     del sources  # the texts are not needed any more
-    release_memory(pageset.count)
+    _speed.release_memory(pageset.count)
     cards: list[RenderedCard] = []
     images: list[tuple[str, str, MediaFile | MediaProblem]] = []
     for page, outcome in zip(pageset.pages, outcomes, strict=True):
@@ -343,7 +326,7 @@ def up_to_date(
     config: Config, output: Path, pageset: PageSet, cache: RenderCache
 ) -> Manifest | None:
     """The last build's manifest, when this build would write exactly what is on disk."""
-    with _gc_paused():
+    with _speed.paused_gc():
         return _up_to_date(config, output, pageset, cache)
 
 
@@ -441,7 +424,7 @@ def _locked(path: Path, lock_path: Path) -> IO[str]:
 
 
 def write_build(plan: BuildPlan) -> None:
-    with _gc_paused():
+    with _speed.paused_gc():
         _write_build(plan)
 
 
@@ -463,7 +446,7 @@ def _write_build(plan: BuildPlan) -> None:
     and reports are streamed into their temp files on this one.
     """
     ident = plan.identified
-    release_memory(plan.pages)  # what identify freed, before the package's rows are made
+    _speed.release_memory(plan.pages)  # what identify freed, before the package's rows are made
     made: list[Path] = []
     failure: list[BaseException] = []
 

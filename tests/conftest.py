@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
+from ankigen._speed import guards
+from ankigen._speed.tokens import tokens_known
 from ankigen.cli.commands import main
 from ankigen.records import RenderedCard
+from ankigen.syntax import markdown as markdown_module
 from tests.reference import RefCard, html_text, normalize_ws
 
 # CI replays the same examples every run (a red build means a change broke them); at a desk
@@ -192,3 +197,70 @@ def token_shape(tokens: list[Token]) -> list[object]:
         )
         for t in tokens
     ]
+
+
+@contextmanager
+def guards_unknown(*speedups: str) -> Iterator[None]:
+    """Inside, the installed library code counts as changed for ``speedups``: their guards
+    know no digest, so those speed-ups stay off (the parser is made afresh)."""
+    saved = guards.GUARDS
+    guards.GUARDS = tuple(
+        replace(g, digests=frozenset()) if g.speedup in speedups else g for g in saved
+    )
+    _forget_parsers()
+    try:
+        yield
+    finally:
+        guards.GUARDS = saved
+        _forget_parsers()
+
+
+def _forget_parsers() -> None:
+    guards.known.cache_clear()
+    tokens_known.cache_clear()
+    markdown_module._markdown.cache_clear()
+
+
+CONSTRAINTS = Path(__file__).parent / "constraints.txt"
+
+
+def pinned_versions() -> dict[str, str]:
+    """Distribution -> version, as tests/constraints.txt pins them."""
+    pins: dict[str, str] = {}
+    for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines():
+        name, sep, version = line.split("#")[0].strip().partition("==")
+        if sep:
+            pins[name] = version
+    return pins
+
+
+def unpinned() -> list[str]:
+    """The pinned distributions installed at another version than the pin."""
+    found = []
+    for name, version in pinned_versions().items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "none"
+        if installed != version:
+            found.append(f"{name} {installed} (pinned {version})")
+    return found
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``pinned`` tests run against the pinned versions only: elsewhere they are skipped,
+    saying so, rather than red for a release nobody here has looked at yet."""
+    differ = unpinned()
+    if not differ:
+        return
+    skip = pytest.mark.skip(reason="not the pinned versions: " + ", ".join(differ))
+    for item in items:
+        if item.get_closest_marker("pinned") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(params=["speed-ups on", "speed-ups off"])
+def speedups_both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the speed wing on, and again with it off (``ANKIGEN_SPEEDUPS=0``)."""
+    monkeypatch.setenv("ANKIGEN_SPEEDUPS", "1" if request.param == "speed-ups on" else "0")
+    return str(request.param)

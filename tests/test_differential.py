@@ -16,6 +16,9 @@ from ankigen.syntax.markdown import Flavor
 from tests.conftest import SEED_PAGE, as_ref_cards
 from tests.reference import RefCard, reference_cards
 
+# Every test here runs with the speed wing on and off: the cards must not differ.
+pytestmark = pytest.mark.usefixtures("speedups_both_ways")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "differential"
 PAGES = [SEED_PAGE, *sorted(FIXTURES.glob("[0-9]*.md"))]
 

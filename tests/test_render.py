@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 
+from ankigen._speed.normalize import normalize_when_needed
 from ankigen.build import plan_build
 from ankigen.cards.cache import CacheEntry, dump_entry, load_entry
 from ankigen.cards.page import render_page
@@ -24,7 +25,7 @@ from ankigen.errors import AnkigenError
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
 from ankigen.syntax.highlight import code_css
-from ankigen.syntax.markdown import markdown, normalize_when_needed
+from ankigen.syntax.markdown import markdown
 
 
 def one(body: str, title: str = "Q") -> RenderedCard:

@@ -18,6 +18,9 @@ from tests.anki_harness import fresh_collection, import_apkg, notes
 from tests.conftest import as_ref_cards, copy_site
 from tests.reference import reference_cards
 
+# Every test here runs with the speed wing on and off: the cards must not differ.
+pytestmark = pytest.mark.usefixtures("speedups_both_ways")
+
 SITE = Path(__file__).parent / "fixtures" / "sites" / "two-sections"
 
 

@@ -17,31 +17,19 @@ from __future__ import annotations
 from typing import Literal
 
 from markdown_it import MarkdownIt
-from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from ankigen._speed.guards import source_is_known
+from ankigen._speed.guards import known
 from ankigen._speed.tokens import blank_token, tokens_known
 
 __all__ = [
-    "KNOWN_SOURCES",
     "FastStateBlock",
     "FastTokenStateBlock",
     "fast_block_plugin",
     "line_table",
 ]
-
-# SHA-256 of the sources of StateBlock.__init__, ParserBlock.parse and StateBlock.push this
-# module repeats.
-KNOWN_SOURCES = frozenset(
-    {
-        "9ef48cf73d0d04eb35af0cd42b1239ded43d879d39cfe3f1dc980d11039e7dc9",
-        "4e45040d6ef3812149936931da2f29470a193bf31889309a020563daa3ad2fee",
-        "0336fcb70f559c8345e199ba890ce459e69de284f9b94fb47aab00e77bbbb1b8",
-    }
-)
 
 LineTable = tuple[list[int], list[int], list[int], list[int], list[int]]
 
@@ -105,22 +93,23 @@ class FastTokenStateBlock(FastStateBlock):
 
 
 def _known() -> bool:
-    return source_is_known(StateBlock.__init__, KNOWN_SOURCES) and source_is_known(
-        ParserBlock.parse, KNOWN_SOURCES
+    return known("blocks", "markdown_it.rules_block.state_block:StateBlock.__init__") and known(
+        "blocks", "markdown_it.parser_block:ParserBlock.parse"
     )
 
 
-def _state_class() -> type[FastStateBlock]:
-    known = tokens_known() and source_is_known(StateBlock.push, KNOWN_SOURCES)
-    return FastTokenStateBlock if known else FastStateBlock
+def _state_class(tokens: bool) -> type[FastStateBlock]:
+    exact = known("blocks", "markdown_it.rules_block.state_block:StateBlock.push")
+    return FastTokenStateBlock if tokens and exact and tokens_known() else FastStateBlock
 
 
-def fast_block_plugin(md: MarkdownIt) -> None:
-    """``md`` parses blocks from a ``FastStateBlock`` (when markdown-it-py is 4.3)."""
+def fast_block_plugin(md: MarkdownIt, *, tokens: bool = True) -> None:
+    """``md`` parses blocks from a ``FastStateBlock`` (when markdown-it-py is 4.3); with
+    ``tokens``, its tokens are made by ``blank_token``."""
     if not _known():
         return
     block = md.block
-    state_class = _state_class()
+    state_class = _state_class(tokens)
 
     def parse(src: str, md: MarkdownIt, env: EnvType, out: list[Token]) -> list[Token] | None:
         if not src:

@@ -23,6 +23,10 @@ T = TypeVar("T")
 def fast_init(cls: type[T]) -> type[T]:
     """Give ``cls`` (a frozen dataclass with slots) an ``__init__`` that sets its slots
     directly. Classes with field options this does not handle keep the dataclass's own."""
+    from ankigen._speed import enabled  # noqa: PLC0415
+
+    if not enabled("records"):
+        return cls
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")

@@ -42,7 +42,7 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
-from ankigen._speed.guards import source_is_known
+from ankigen._speed.guards import known
 
 # re's own parser and compiler (no stubs): what a pattern's first character can be is read
 # from its parse tree, and a one-character item is compiled alone to see what it matches.
@@ -64,16 +64,7 @@ except (ImportError, AttributeError):  # a Python whose re is laid out otherwise
     sre_constants = sre_parse = sre_compile = None  # rule is tried at every position
     _ONE_CHAR = _ZERO_WIDTH = _REPEATS = frozenset()
 
-__all__ = ["KNOWN_LOOPS", "Dispatch", "accelerate", "first_chars", "loop_is_known"]
-
-# SHA-256 of the source of ``RegexLexer.get_tokens_unprocessed`` in the Pygments versions
-# whose loop this module repeats: 2.17 (an old-style assert message) and 2.18 to 2.21.
-KNOWN_LOOPS = frozenset(
-    {
-        "fc06e8e2fbc9c2b79a6dcea18acbf28bda3019e232ffd91282a33f450f31231c",
-        "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",
-    }
-)
+__all__ = ["Dispatch", "accelerate", "first_chars"]
 
 # Fewer rules are quick to try one by one, and joining them costs a compile. Long patterns
 # (Unicode identifier classes, keyword lists) are tried alone: they are most of the compile.
@@ -334,15 +325,9 @@ def _find(
     return None
 
 
-@cache
-def loop_is_known() -> bool:
-    """Whether the installed Pygments runs the loop this module repeats."""
-    return source_is_known(RegexLexer.get_tokens_unprocessed, KNOWN_LOOPS)
-
-
 def accelerate(lexer: Lexer) -> Lexer:
     """``lexer``, its plain RegexLexer loop replaced by the joined one (same tokens)."""
-    if not isinstance(lexer, RegexLexer) or not loop_is_known():
+    if not isinstance(lexer, RegexLexer) or not known("lexer"):
         return lexer
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
         return lexer

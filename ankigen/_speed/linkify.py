@@ -15,19 +15,15 @@ markdown-it-py rule it repeats (4.0 to 4.3, checked by the source's digest); mar
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
 from markdown_it.rules_inline.linkify import linkify as linkify_it_rule
 
-from ankigen._speed.guards import source_is_known
+from ankigen._speed.guards import known
 
-__all__ = ["FAST_URL", "KNOWN_RULES", "fast_linkify_plugin", "linkify", "rule_is_known"]
-
-# SHA-256 of the source of markdown-it-py's inline linkify rule that ``linkify`` repeats.
-KNOWN_RULES = frozenset({"9dc5df00bce6205d43bd286294ec689460b881cfba3e67df742c7a64cdde58ae"})
+__all__ = ["FAST_URL", "fast_linkify_plugin", "linkify"]
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 FAST_URL = re.compile(
@@ -70,12 +66,6 @@ def linkify(state: StateInline, silent: bool) -> bool:
     return True
 
 
-@cache
-def rule_is_known() -> bool:
-    """Whether the installed markdown-it-py's linkify rule is the one ``linkify`` repeats."""
-    return source_is_known(linkify_it_rule, KNOWN_RULES)
-
-
 def fast_linkify_plugin(md: MarkdownIt) -> None:
-    if rule_is_known():
+    if known("linkify"):
         md.inline.ruler.at("linkify", linkify)

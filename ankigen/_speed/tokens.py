@@ -23,16 +23,14 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
-from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline, balance_pairs, emphasis, strikethrough
-from markdown_it.token import Token, convert_attrs
+from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from ankigen._speed.guards import source_is_known
+from ankigen._speed.guards import known
 
 __all__ = [
     "DELIMITER_RULES",
-    "KNOWN_SOURCES",
     "TOKEN_FIELDS",
     "FastStateInline",
     "blank_token",
@@ -40,34 +38,9 @@ __all__ = [
     "tokens_known",
 ]
 
-# SHA-256 of the sources this module repeats or relies on: Token.__post_init__,
-# convert_attrs, StateInline.push, StateInline.pushPending, ParserInline.parse, and the
-# delimiter post-processing rules (each with the function doing its work) that it skips
-# when there is nothing for them (StateBlock.push is in fastblock's list, beside the rest
-# of the block state it repeats).
-KNOWN_SOURCES = frozenset(
-    {
-        "c2b64f07d9d80082358b5b818467c922c12af5ec40f489538793a7c3266dfec7",
-        "7307811548d4a0a6e3378348ac81987737775d265ed7c56d3cdae934efb88625",
-        "e1647ba1e831cfaa891ebd66ae902ba31100486cb53bff56420f138353376183",
-        "3b8fc5789360f565956707f6545b8f75ae1ced53d3310f73edfcf6aa4e6b35c6",
-        "d795f64c44cc33e5fa39bbc1ff55f21b441c1408221cefa51c5ebd2de0fffadc",
-        "df2fac171534eb6209a5df3b4525c76f69f124c902b73ec0b16cb1954bf2d47a",
-        "dbc48729c4b511d81be6150eee9298ae20f1422937060e646aadddc90289b7b7",
-        "5f432b7480c0450ef8a0c38d821c44fccea63df4c712586c0c4387fdc2860af5",
-        "bcf74084775fff21170aca1306317b1d483bc38c76155c05a037d867ebbebd33",
-        "fb25bb30f8b09530721d64e1c55b406127f07f2b46380d6e615117331082c091",
-        "1996d4e6a33d2d87e75ed297aee0f6e376cea10144891ef16e1a84d9191695d5",
-    }
-)
 # Post-processing rules that only act on delimiters (``*``, ``_``, ``~`` runs): with every
 # delimiter list of the state empty, each walks the token list and changes nothing.
 DELIMITER_RULES = (balance_pairs.link_pairs, strikethrough.postProcess, emphasis.postProcess)
-_DELIMITER_WORK = (
-    balance_pairs.processDelimiters,
-    strikethrough._postProcess,
-    emphasis._postProcess,
-)
 
 _FACTORY = "factory"
 # Token's fields as (name, default): a default made per token by a factory is named by it.
@@ -124,8 +97,8 @@ def tokens_known() -> bool:
     return (
         _fields() == TOKEN_FIELDS
         and getattr(Token, "__slots__", None) is not None
-        and source_is_known(Token.__post_init__, KNOWN_SOURCES)
-        and source_is_known(convert_attrs, KNOWN_SOURCES)
+        and known("tokens", "markdown_it.token:Token.__post_init__")
+        and known("tokens", "markdown_it.token:convert_attrs")
     )
 
 
@@ -161,16 +134,7 @@ class FastStateInline(StateInline):
 
 
 def _inline_known() -> bool:
-    return tokens_known() and all(
-        source_is_known(f, KNOWN_SOURCES)
-        for f in (
-            StateInline.push,
-            StateInline.pushPending,
-            ParserInline.parse,
-            *DELIMITER_RULES,
-            *_DELIMITER_WORK,
-        )
-    )
+    return tokens_known() and known("tokens")
 
 
 def _has_delimiters(state: StateInline) -> bool:

@@ -17,14 +17,13 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 import genanki
 
+from ankigen import _speed
 from ankigen.output.notetype import NoteType
 from ankigen.records import Note
 
@@ -169,28 +168,32 @@ _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00:00: fixed, so equal inp
 _ZIP_LIMIT = 0xFFFF_FFFF  # beyond this a zip needs zip64: then zipfile writes it
 
 
-def _deflate_piece(data: bytes, last: bool) -> bytes:
+def _deflate_piece(piece: tuple[bytes, bool]) -> bytes:
+    data, last = piece
     packer = zlib.compressobj(1, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
 
 
 def _deflate_file(src: Path, out: BinaryIO, workers: int) -> tuple[int, int, int]:
     """Raw deflate (level 1) of ``src`` onto ``out``, pigz-style: 1 MiB pieces compressed
-    on ``workers`` threads (zlib releases the GIL), each ended by a full flush, so their
-    concatenation is one valid deflate stream. Returns (crc32, compressed size, size)."""
+    independently, each ended by a full flush, so their concatenation is one valid deflate
+    stream whatever thread made each piece (on ``workers`` threads where the speed-up is
+    on: zlib releases the GIL). Returns (crc32, compressed size, size)."""
     size = src.stat().st_size
     pieces = max(1, -(-size // _PIECE))
     crc = written = 0
-    with src.open("rb") as handle, ThreadPoolExecutor(workers) as pool:
-        pending: deque[Future[bytes]] = deque()
+
+    def read(handle: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+        nonlocal crc
         for i in range(pieces):
             data = handle.read(_PIECE)
             crc = zlib.crc32(data, crc)
-            pending.append(pool.submit(_deflate_piece, data, i == pieces - 1))
-            while len(pending) > 2 * workers or (i == pieces - 1 and pending):
-                blob = pending.popleft().result()
-                out.write(blob)
-                written += len(blob)
+            yield data, i == pieces - 1
+
+    with src.open("rb") as handle:
+        for blob in _speed.ordered_map(_deflate_piece, read(handle), workers):
+            out.write(blob)
+            written += len(blob)
     return crc, written, size
 
 

@@ -12,7 +12,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from ankigen._speed.lexer import accelerate
+from ankigen import _speed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,10 +28,15 @@ DARK_STYLE = "monokai"
 _FORMATTER = HtmlFormatter(cssclass="highlight", nowrap=True)
 
 
-@lru_cache(maxsize=256)
 def _lexer(lang: str) -> Lexer | None:
+    return _cached_lexer(lang, _speed.enabled("lexer"))
+
+
+@lru_cache(maxsize=256)
+def _cached_lexer(lang: str, fast: bool) -> Lexer | None:
     try:
-        return accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
+        found = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+        return _speed.faster_lexer(found) if fast else found
     except ClassNotFound:
         return None
 

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_core.normalize import normalize
-from markdown_it.utils import OptionsDict, OptionsType
 
-from ankigen._speed.blocks import fast_block_plugin
-from ankigen._speed.guards import source_is_known
-from ankigen._speed.linkify import fast_linkify_plugin
-from ankigen._speed.quiet import quiet_markdown_it
-from ankigen._speed.tokens import fast_inline_plugin
+from ankigen import _speed
 from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
@@ -41,46 +32,9 @@ from ankigen.syntax.tasklist import tasklist_plugin
 __all__ = [
     "DEFAULT_FLAVOR",
     "EXTENSION_PLUGINS",
-    "NORMALIZE_SOURCES",
     "Flavor",
     "markdown",
-    "normalize_when_needed",
-    "with_ascii_fast_path",
 ]
-
-# URLs that markdown-it's normalisers return unchanged: an http(s) URL with a plain lower-case
-# host and path/query characters mdurl.encode keeps as they are (no `%`, `@` or non-ASCII), or
-# a plain relative path. Property-tested against the slow path in tests/test_render.py.
-_PLAIN_URL = re.compile(
-    r"https?://[a-z0-9](?:[a-z0-9\-.]*[a-z0-9])?(?::[0-9]{1,5})?"
-    r"(?:[/?#][A-Za-z0-9;/?:&=+$,\-_.!~*'()#]*)?"
-    r"|[A-Za-z0-9\-_.~/]+(?:#[A-Za-z0-9\-_.~]*)?"
-)
-
-
-def with_ascii_fast_path(slow: Callable[[str], str]) -> Callable[[str], str]:
-    def normalize(url: str) -> str:
-        return url if _PLAIN_URL.fullmatch(url) else slow(url)
-
-    return normalize
-
-
-# markdown-it's normalize rule (4.x) makes two regex passes over the whole text, the first
-# replacing every "\n" by itself: a new page-sized string per parse, under 1% of a build. With
-# neither "\r" nor NUL in the text it changes nothing, and is skipped. Checked by digest, so
-# a normalize that does more is always run.
-NORMALIZE_SOURCES = frozenset({"71b29c0f3e02cec8817551b3decfa562ee94f7fb50c344fa6174852127b20b87"})
-
-
-def normalize_when_needed(state: StateCore) -> None:
-    if "\r" in state.src or "\0" in state.src:
-        normalize(state)
-
-
-def _fast_normalize_plugin(md: MarkdownIt) -> None:
-    if source_is_known(normalize, NORMALIZE_SOURCES):
-        md.core.ruler.at("normalize", normalize_when_needed)
-
 
 Plugin = Callable[[MarkdownIt, Mapping[str, object]], None]
 
@@ -157,37 +111,21 @@ DEFAULT_FLAVOR = Flavor.of(
 )
 
 
-class _Options(OptionsDict):
-    """markdown-it's options, read at dict speed: ``OptionsDict`` inherits ``get`` and ``in``
-    from the Mapping ABC, which call ``__getitem__`` inside a ``try``, and rules ask for an
-    option per inline block (strikethrough) and per list (~1% of a build)."""
-
-    def get(self, key: str, default: Any = None) -> Any:  # noqa: ANN401 - any option value
-        return self._options.get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._options
+def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
+    """CommonMark + linkify (full URLs only) + admonitions + highlighting + the flavor's plugins."""
+    return _markdown(flavor, _speed.active())
 
 
 @lru_cache(maxsize=8)
-def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
-    """CommonMark + linkify (full URLs only) + admonitions + highlighting + the flavor's plugins."""
-    quiet_markdown_it()
+def _markdown(flavor: Flavor, speedups: frozenset[str]) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "html": True})
-    md.options = _Options(cast("OptionsType", dict(md.options)))
     md.enable("linkify")
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # type: ignore[union-attr]
     # Bare `scheme://` URLs are linked by the inline linkify rule. The core rule would only add
     # `mailto:` and `//host` text, at the price of a regex pass over every text token (a fifth
     # of parse time on large sites): off.
     md.core.ruler.disable("linkify")
-    fast_linkify_plugin(md)
-    fast_block_plugin(md)
-    fast_inline_plugin(md)
-    _fast_normalize_plugin(md)
-    # mdurl's parse/format round trip costs ~10% of parsing; most URLs need none of it.
-    md.normalizeLink = with_ascii_fast_path(md.normalizeLink)  # type: ignore[method-assign,assignment]
-    md.normalizeLinkText = with_ascii_fast_path(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
+    _speed.install_parser(md, speedups)
     admonition_plugin(md)
     pm_lists_plugin(md)
     highlight_plugin(md)

@@ -13,10 +13,10 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ankigen._speed import lexer as fastlex
-from ankigen._speed.lexer import Dispatch, accelerate, first_chars, loop_is_known
+from ankigen._speed.lexer import Dispatch, accelerate, first_chars
 from ankigen.syntax.highlight import _lexer
 from ankigen.syntax.markdown import markdown
-from tests.conftest import bench_pages
+from tests.conftest import bench_pages, guards_unknown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -198,23 +198,11 @@ def test_a_rule_only_matches_where_its_first_characters_say(tmp_path: Path) -> N
     assert checked > 50_000
 
 
-def test_the_installed_pygments_runs_the_loop_we_repeat() -> None:
-    """A Pygments upgrade that changes the loop turns the joining off (and this test red,
-    so that someone checks the new loop and adds its digest)."""
-    assert loop_is_known()
-
-
-def test_an_unknown_loop_leaves_lexers_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fastlex, "KNOWN_LOOPS", frozenset())
-    loop_is_known.cache_clear()
-    try:
+def test_an_unknown_loop_leaves_lexers_alone() -> None:
+    with guards_unknown("lexer"):
         lexer = get_lexer_by_name("python")
         assert accelerate(lexer) is lexer
         assert "get_tokens_unprocessed" not in vars(lexer)
-    finally:
-        monkeypatch.undo()
-        loop_is_known.cache_clear()
-    assert loop_is_known()
 
 
 def test_lexers_with_their_own_loop_are_left_alone() -> None:

@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from ankigen._speed import blocks as fastblock
 from ankigen._speed.blocks import FastStateBlock, fast_block_plugin, line_table
 from ankigen.syntax.markdown import markdown
-from tests.conftest import bench_pages, token_shape
+from tests.conftest import bench_pages, guards_unknown, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 MD = MarkdownIt("commonmark")
@@ -61,7 +60,7 @@ def test_the_build_uses_it_and_an_unknown_markdown_it_keeps_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert "parse" in vars(markdown().block)
-    monkeypatch.setattr(fastblock, "KNOWN_SOURCES", frozenset())
-    md = MarkdownIt("commonmark")
-    fast_block_plugin(md)
-    assert "parse" not in vars(md.block)
+    with guards_unknown("blocks"):
+        md = MarkdownIt("commonmark")
+        fast_block_plugin(md)
+        assert "parse" not in vars(md.block)

@@ -17,7 +17,7 @@ from ankigen._speed import tokens as fasttoken
 from ankigen._speed.blocks import FastTokenStateBlock
 from ankigen._speed.tokens import FastStateInline, blank_token, fast_inline_plugin
 from ankigen.syntax.markdown import markdown
-from tests.conftest import bench_pages
+from tests.conftest import bench_pages, guards_unknown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,15 +60,10 @@ def _plain(value: object) -> object:
 
 def _full_markdown(monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> MarkdownIt:
     """ankigen's parser, with or without the fast token paths."""
-    markdown.cache_clear()
-    fasttoken.tokens_known.cache_clear()
-    with monkeypatch.context() as patch:
-        if not fast:
-            patch.setattr(fasttoken, "KNOWN_SOURCES", frozenset())
-        md = markdown()
-    markdown.cache_clear()
-    fasttoken.tokens_known.cache_clear()
-    return md
+    if fast:
+        return markdown()
+    with guards_unknown("tokens"):
+        return markdown()
 
 
 def test_pages_parse_to_equal_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,13 +126,14 @@ def test_the_build_uses_them_and_an_unknown_token_class_keeps_its_own(
 ) -> None:
     md = markdown()
     assert "parse" in vars(md.inline)
-    assert fastblock._state_class() is FastTokenStateBlock
+    assert fastblock._state_class(tokens=True) is FastTokenStateBlock
+    assert fastblock._state_class(tokens=False) is fastblock.FastStateBlock
     fasttoken.tokens_known.cache_clear()
     try:
         monkeypatch.setattr(fasttoken, "TOKEN_FIELDS", fasttoken.TOKEN_FIELDS[:-1])
         plain = MarkdownIt("commonmark")
         fast_inline_plugin(plain)
         assert "parse" not in vars(plain.inline)
-        assert fastblock._state_class() is fastblock.FastStateBlock
+        assert fastblock._state_class(tokens=True) is fastblock.FastStateBlock
     finally:
         fasttoken.tokens_known.cache_clear()

@@ -10,10 +10,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from ankigen._speed import linkify as fastlink
-from ankigen._speed.linkify import FAST_URL, fast_linkify_plugin, rule_is_known
+from ankigen._speed.linkify import FAST_URL, fast_linkify_plugin
 from ankigen.syntax.markdown import markdown
-from tests.conftest import bench_pages, token_shape
+from tests.conftest import bench_pages, guards_unknown, token_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,20 +112,11 @@ def test_the_benchmark_pages_and_the_fixtures_parse_the_same(tmp_path: Path) -> 
     assert fast_links > 500  # the path the benchmark measures is the one tested here
 
 
-def test_the_installed_markdown_it_has_the_rule_we_repeat() -> None:
-    assert rule_is_known()
-
-
-def test_an_unknown_rule_is_left_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fastlink, "KNOWN_RULES", frozenset())
-    rule_is_known.cache_clear()
-    try:
+def test_an_unknown_rule_is_left_in_place() -> None:
+    with guards_unknown("linkify"):
         md = _md(fast=True)
         rule = md.inline.ruler.__rules__[md.inline.ruler.__find__("linkify")]
         assert rule.fn.__module__ == "markdown_it.rules_inline.linkify"
-    finally:
-        monkeypatch.undo()
-        rule_is_known.cache_clear()
 
 
 def test_the_build_uses_it() -> None:
