@@ -63,16 +63,18 @@ Actions (current add-on, running in Anki 23.10 and later):
   is the media folder, which held until Anki 2.1.49 (opening a collection changed into its
   media folder). Since 2.1.50 Anki no longer changes directory (``qt/aqt/main.py``
   ``_loadCollection`` opens the collection and nothing more; ``anki/media.py`` has no
-  ``chdir``; ankitects/anki PR 1630 discusses removing it; add-ons then found files written
-  to Anki's install folder), so a bare file name is looked up wherever Anki was started.
+  ``chdir``; ankitects/anki PR 1630 discusses removing it; with 2.1.50 an add-on's files
+  landed in Anki's install folder, sviatoslav-lebediev/anki-quizlet-importer-extended
+  issue 32), so a bare file name is looked up wherever Anki was started.
   The robust form is ``getMediaDirPath() + "/" + name``.
 * ``storeMediaFile(filename, data=None, path=None, url=None, skipHash=None,
   deleteExisting=True)``: ``data`` is base64; ``path`` is read by Anki's process (same
   machine caveat); ``url`` is downloaded by Anki. With none of them:
   ``'You must provide a "data", "path", or "url" field.'`` (an empty ``data`` counts as
   none). ``skipHash`` equal to the content's MD5 returns ``null`` without storing.
-  ``deleteExisting`` first trashes a file of that name, so the name is kept; the result is
-  the stored file name (base name only, as Anki's media manager stores it).
+  ``deleteExisting`` first trashes a file of that name, so the name is kept (without it, a
+  name taken by other content becomes ``name-<sha1>.ext``); the result is the stored file
+  name (base name only, as Anki's media manager stores it).
 * ``deleteMediaFile(filename)``: moves the file to the media trash; ``null``.
 * ``getMediaDirPath``: the absolute media folder path on Anki's machine (added in 2023:
   older add-ons answer ``"unsupported action"``).
@@ -83,8 +85,8 @@ Actions (current add-on, running in Anki 23.10 and later):
   (ids by template order); ``{}`` for an id that does not exist. A note **with no card**
   makes the whole action fail with the error ``str(KeyError(nid))``, i.e. the note id.
   Neither ``notes`` nor ``query``: ``'Must provide either "notes" or a "query"'``.
-* ``deleteNotes(notes)``: ``Collection.remove_notes`` (cards and review log go too);
-  ``null``.
+* ``deleteNotes(notes)``: ``Collection.remove_notes``: the notes and their cards go (their
+  review log rows stay in the ``revlog`` table); ``null``.
 * ``deckNames``: every deck name, sorted as Anki lists them, ``Default`` included.
 * ``multi(actions)``: the list of each action's reply, each through the full handler (key
   check, version, its own envelope); the outer reply is ``{"result": [...], "error": null}``.
@@ -637,7 +639,7 @@ class AnkiConnectEndpoint:
     created (like ``anki_harness.open_collection``) if the file does not exist, else
     opened; it is closed on exit, after which tests may open it themselves. While it runs,
     ``anki.run(fn)`` calls ``fn(collection)`` on the collection's own thread, so the
-    helpers of ``tests.anki_harness`` can inspect or study it. See the module docstring
+    functions of ``tests.anki_harness`` can inspect or study it. See the module docstring
     for ``api_key``, ``version``, ``remote``, ``relative_to_media`` and
     ``missing_actions``; ``profile`` is the profile name ``notesInfo`` reports.
     """
