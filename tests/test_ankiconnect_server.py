@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from anki.collection import Collection
 
-from ankigen.notetype import NOTETYPE_NAME
+from ankigen.output.notetype import NOTETYPE_NAME
 from tests.anki_harness import (
     IF_NEWER,
     CardState,
