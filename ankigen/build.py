@@ -25,6 +25,7 @@ from ankigen.cards.cache import (
     text_digest,
 )
 from ankigen.cards.pages import Progress, RenderSettings, render_pages
+from ankigen.cards.render import tombstone_source_html
 from ankigen.config.project import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.files import commit_prepared, prepare_text
@@ -43,10 +44,10 @@ from ankigen.output.notetype import note_type
 from ankigen.output.report import Report, make_report, report_json_chunks, report_text_chunks
 from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import place_pages
-from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
+from ankigen.read.media import MediaLibrary
 from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
 from ankigen.read.sources import discover, read_source, shown_path
-from ankigen.records import RenderedCard, SourceFile
+from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
 
 __all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build", "written_files"]
 
@@ -276,6 +277,7 @@ def _plan_build(
         deck=config.deck,
         decks=pageset.decks,
         accept=accept,
+        tombstone_source=tombstone_source_html,
     )
     root = pageset.root
     problems.extend(_relocate(d, shown_path(root / d.path)) for d in identified.diagnostics)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +12,30 @@ from markdown_it.token import Token
 from ankigen._speed.fast_init import fast_init
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
-from ankigen.read.media import MediaFile
 
-__all__ = ["Card", "Link", "Note", "RenderedCard", "SourceFile", "SplitCard"]
+__all__ = [
+    "Card",
+    "Link",
+    "MediaFile",
+    "MediaProblem",
+    "Note",
+    "NoteType",
+    "RenderedCard",
+    "SourceFile",
+    "SplitCard",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    name: str  # the name in the .apkg and in Anki's media folder: stem-<hash>.ext
+    path: Path  # the file read
+
+
+@dataclass(frozen=True, slots=True)
+class MediaProblem:
+    message: str
+    hint: str
 
 
 @fast_init
@@ -120,3 +143,26 @@ class Note:
     @property
     def is_tombstone(self) -> bool:
         return self.status in ("removed", "gone")
+
+
+@dataclass(frozen=True)
+class NoteType:
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    template_name: str
+    front: str
+    back: str
+    css: str
+
+    @property
+    def schema(self) -> tuple[int, str, tuple[str, ...], tuple[str, ...]]:
+        """What Anki compares on import: a change here makes a `Name+` copy for users."""
+        return (self.id, self.name, self.fields, (self.template_name,))
+
+    @property
+    def content_hash(self) -> str:
+        data = json.dumps(
+            [self.id, self.name, self.fields, self.template_name, self.front, self.back, self.css]
+        )
+        return hashlib.sha256(data.encode()).hexdigest()[:16]

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -18,7 +19,10 @@ from markdown_it.token import Token
 
 from ankigen._speed import guards
 from ankigen._speed.tokens import tokens_known
+from ankigen.cards.render import tombstone_source_html
 from ankigen.cli.commands import main
+from ankigen.identity import notes as notes_module
+from ankigen.identity.notes import Identified
 from ankigen.records import RenderedCard
 from ankigen.syntax import markdown as markdown_module
 from tests.reference import RefCard, html_text, normalize_ws
@@ -264,3 +268,8 @@ def speedups_both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     """Run a test with the speed wing on, and again with it off (``ANKIGEN_SPEEDUPS=0``)."""
     monkeypatch.setenv("ANKIGEN_SPEEDUPS", "1" if request.param == "speed-ups on" else "0")
     return str(request.param)
+
+
+def identify(*args: Any, **kwargs: Any) -> Identified:
+    """``identity.notes.identify`` with the Source field the build gives removed notes."""
+    return notes_module.identify(*args, tombstone_source=tombstone_source_html, **kwargs)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ankigen.cards.page import render_page
-from ankigen.syntax.markdown import Flavor
+from ankigen.config.flavor import Flavor
 from tests.conftest import SEED_PAGE, as_ref_cards
 from tests.reference import RefCard, reference_cards
 

@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 
 from ankigen.cards.find import tokenize
 from ankigen.cards.page import render_page
+from ankigen.config.flavor import Flavor
 from ankigen.records import RenderedCard
-from ankigen.syntax.markdown import EXTENSION_PLUGINS, Flavor, markdown
+from ankigen.syntax.markdown import EXTENSION_PLUGINS, markdown
 from ankigen.syntax.md_in_html import HtmlDetailsHeader, html_details_plugin
 from tests.reference import (
     RefCard,

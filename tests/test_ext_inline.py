@@ -15,8 +15,9 @@ from pymdownx import emoji as pymdownx_emoji
 from pymdownx import keymap_db
 
 from ankigen.cards.page import render_page
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.syntax.emoji import emoji_char
-from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor, markdown
+from ankigen.syntax.markdown import markdown
 from tests.reference import html_text
 
 MATH = {"pymdownx.arithmatex": {"generic": True}}

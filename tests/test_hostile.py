@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from ankigen.cards.page import render_page
 from ankigen.errors import AnkigenError
-from ankigen.identity.notes import identify, make_guid
+from ankigen.identity.notes import make_guid
 from ankigen.output.notetype import note_type
-from tests.conftest import MUTATIONS, MakeProject, mutate
+from tests.conftest import MUTATIONS, MakeProject, identify, mutate
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "differential").glob("[0-9]*.md"))
 

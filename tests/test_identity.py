@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ankigen.cards.page import render_page
-from ankigen.identity.notes import Identified, identify
+from ankigen.identity.notes import Identified
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
+from tests.conftest import identify
 
 ANSWER = "    It is the region of the input that affects one output unit.\n"
 OTHER = "    A pooling layer downsamples its input.\n"

@@ -9,20 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ankigen.identity.lockfile as lockfile_module
+import ankigen.jsonrows as jsonrows_module
 from ankigen.cards.page import render_page
 from ankigen.errors import AnkigenError
 from ankigen.identity.lockfile import dump_lock, load_lock
-from ankigen.identity.notes import (
-    base91,
-    check_notetype,
-    identify,
-    make_guid,
-    next_mod,
-    normalize_question,
-)
+from ankigen.identity.notes import base91, check_notetype, make_guid, next_mod, normalize_question
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
+from tests.conftest import identify
 
 PAGE = (
     '??? question "What is a CNN?"\n    A network.\n\n??? question "What is pooling?"\n    Down.\n'
@@ -152,7 +146,7 @@ def test_remembered_rows_give_the_same_lockfile_as_fresh_encoding() -> None:
     """The row memo of a long-lived process never changes a byte of the lockfile."""
     first = identify(rendered(), None, "ns", note_type(), now=1000)
     dump_lock(first.lock)
-    assert len(lockfile_module._ROW_MEMO["lockfile"]) == len(first.lock.notes)
+    assert len(jsonrows_module._ROW_MEMO["lockfile"]) == len(first.lock.notes)
     edited = {
         guid: replace(entry, mod=entry.mod + 1, question=entry.question + " \u00e9")
         if i == 0
@@ -161,7 +155,7 @@ def test_remembered_rows_give_the_same_lockfile_as_fresh_encoding() -> None:
     }
     second = replace(first.lock, notes=edited)
     remembered = dump_lock(second)
-    lockfile_module._ROW_MEMO.clear()
+    jsonrows_module._ROW_MEMO.clear()
     assert dump_lock(second) == remembered
     assert "\u00e9" in remembered
 

@@ -8,14 +8,8 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ankigen.identity.lockfile import (
-    _ENCODER,
-    Lock,
-    LockEntry,
-    _entry_line,
-    dump_lock,
-    json_lines_chunks,
-)
+from ankigen.identity.lockfile import Lock, LockEntry, _entry_line, dump_lock
+from ankigen.jsonrows import _ENCODER, json_lines_chunks
 from ankigen.output.report import ReportEntry, report_line
 
 

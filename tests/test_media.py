@@ -10,7 +10,8 @@ import pytest
 
 from ankigen.cards.sanitize import sanitize
 from ankigen.cli.commands import main
-from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
+from ankigen.read.media import MediaLibrary
+from ankigen.records import MediaFile, MediaProblem
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
 from tests.conftest import copy_site
 

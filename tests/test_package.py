@@ -10,9 +10,9 @@ import zlib
 from pathlib import Path
 
 from ankigen.cards.page import render_page
-from ankigen.identity.notes import identify
 from ankigen.output import apkg as package
 from ankigen.output.notetype import note_type
+from tests.conftest import identify
 
 
 def _data(size: int) -> bytes:

@@ -31,8 +31,7 @@ from pathlib import Path
 
 from ankigen import __version__
 from ankigen.errors import Diagnostic, Severity
-from ankigen.read.media import MediaFile, MediaProblem
-from ankigen.records import Link, RenderedCard
+from ankigen.records import Link, MediaFile, MediaProblem, RenderedCard
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

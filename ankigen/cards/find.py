@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.records import Card, SourceFile
 from ankigen.syntax.admonition import AdmonitionHeader
-from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor, markdown
+from ankigen.syntax.markdown import markdown
 
 __all__ = ["cards_from_tokens", "page_tokens", "parse_page", "tokenize"]
 

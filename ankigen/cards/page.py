@@ -10,10 +10,10 @@ from ankigen.cards.find import cards_from_tokens, page_tokens
 from ankigen.cards.lint import lint_page
 from ankigen.cards.render import render_card
 from ankigen.cards.split import split_card
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.config.project import DEFAULT_TYPES
 from ankigen.errors import Diagnostic, Severity
 from ankigen.records import RenderedCard, SourceFile
-from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor
 from ankigen.syntax.refs import CardRefs
 
 __all__ = ["PageResult", "render_page", "render_source"]

@@ -25,12 +25,12 @@ from ankigen.cards.cache import (
     text_digest,
 )
 from ankigen.cards.page import render_source
+from ankigen.config.flavor import Flavor
 from ankigen.config.mkdocs import Site
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.read.layout import page_url
-from ankigen.read.media import MediaFile, MediaLibrary, MediaProblem
-from ankigen.records import RenderedCard, SourceFile
-from ankigen.syntax.markdown import Flavor
+from ankigen.read.media import MediaLibrary
+from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
 from ankigen.syntax.refs import CardRefs
 
 __all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages"]

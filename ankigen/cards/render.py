@@ -11,10 +11,11 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from ankigen.cards.sanitize import sanitize
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import Diagnostic, Severity
 from ankigen.read.layout import slugify
 from ankigen.records import Link, RenderedCard, SplitCard
-from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor, markdown
+from ankigen.syntax.markdown import markdown
 from ankigen.syntax.refs import ENV_KEY, CardRefs, stamp_lines
 
 __all__ = ["links_html", "plain_text", "render_card", "source_html"]

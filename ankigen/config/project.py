@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.config.mkdocs import (
     CONFIG_NAMES,
     MKDOCS_BUILTIN_EXTENSIONS,
@@ -18,12 +19,11 @@ from ankigen.config.mkdocs import (
     load_site,
 )
 from ankigen.errors import AnkigenError, Diagnostic
-from ankigen.read.layout import SUBDECKS
-from ankigen.syntax.markdown import DEFAULT_FLAVOR, Flavor
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 
 DEFAULT_TYPES = ("question", "help", "faq")
+SUBDECKS = ("pages", "sections", "none")  # how a site's pages map to Anki subdecks
 _TYPE_RE = re.compile(r"[\w\-]+")
 _KEYS = ("deck", "types", "namespace", "lockfile", "output", "subdecks")
 

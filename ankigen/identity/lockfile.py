@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ankigen._speed.fast_init import fast_init
 from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.jsonrows import json_lines_chunks, json_string
 
 __all__ = [
     "LOCK_VERSION",
@@ -21,14 +22,11 @@ __all__ = [
     "LockEntry",
     "dump_lock",
     "dump_lock_chunks",
-    "json_lines_chunks",
-    "json_string",
     "load_lock",
     "remember_lock",
 ]
 
 LOCK_VERSION = 1
-T = TypeVar("T")
 
 
 @fast_init
@@ -56,61 +54,6 @@ class Lock:
     notes: dict[str, LockEntry] = field(default_factory=dict)  # by guid
 
 
-# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
-
-
-# Encoded rows of the last file of each kind, by the record they were made from: a
-# long-lived process (watch mode) rewrites a 10,000-note lockfile after a one-card edit,
-# and re-encoding the 9,999 unchanged rows is most of that work.
-_ROW_MEMO: dict[str, dict[Hashable, str]] = {}
-_MEMO_LIMIT = 50_000  # rows; beyond that the memory is worth more than the time
-
-
-def json_lines_chunks(
-    head: dict[str, object],
-    key: str,
-    items: Iterable[T],
-    line: Callable[[T], str],
-    *,
-    memo: str | None = None,
-    batch: int = 2000,
-) -> Iterator[str]:
-    """A JSON object whose ``key`` list holds one row per line (``line(item)``, the row's
-    JSON): diffs read note by note.
-
-    Made in pieces of ``batch`` rows, so a 100,000-note lockfile is never one string in
-    memory. With ``memo`` (a name), hashable items encoded for the last file of that name
-    are not encoded again.
-    """
-    encode = _ENCODER.encode
-    parts = [f"  {json.dumps(k)}: {encode(v)}," for k, v in head.items()]
-    yield "{\n" + "\n".join(parts) + f"\n  {json.dumps(key)}: "
-    known = _ROW_MEMO.get(memo, {}) if memo is not None else {}
-    fresh: dict[Hashable, str] = {}
-    group: list[T] = []
-    started = False
-
-    def flush() -> str:
-        done = [known.get(item) or line(item) for item in group]
-        if memo is not None and len(fresh) < _MEMO_LIMIT:
-            fresh.update(zip(group, done, strict=True))
-        group.clear()
-        return ("[\n    " if not started else ",\n    ") + ",\n    ".join(done)
-
-    for item in items:
-        group.append(item)
-        if len(group) >= batch:
-            yield flush()
-            started = True
-    if group:
-        yield flush()
-        started = True
-    if memo is not None:
-        _ROW_MEMO[memo] = fresh if len(fresh) < _MEMO_LIMIT else {}
-    yield "\n  ]\n}\n" if started else "[]\n}\n"
-
-
 def dump_lock(lock: Lock) -> str:
     return "".join(dump_lock_chunks(lock))
 
@@ -131,10 +74,6 @@ def _notetype_json(lock: Lock) -> dict[str, object]:
         nid, name, fields, templates = lock.notetype_schema
         data.update(id=nid, name=name, fields=list(fields), templates=list(templates))
     return data
-
-
-# A string as the JSON encoder writes it with ensure_ascii=False (its own C function).
-json_string = json.encoder.encode_basestring
 
 
 def _entry_line(entry: LockEntry) -> str:

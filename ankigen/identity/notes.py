@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ankigen.cards.render import tombstone_source_html
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
 from ankigen.identity.lockfile import Lock, LockEntry
 from ankigen.identity.match import CardKey, Match, normalize_question, resolve
-from ankigen.output.notetype import NoteType
-from ankigen.records import Note, RenderedCard
+from ankigen.records import Note, NoteType, RenderedCard
 
 REMOVED_TAG = "ankigen::removed"
 
 __all__ = [
     "REMOVED_TAG",
     "Identified",
+    "TombstoneSource",
     "base91",
     "check_notetype",
     "content_hash",
@@ -72,8 +71,16 @@ class Identified:
     proposals: tuple[tuple[RenderedCard, LockEntry, float], ...] = ()
 
 
+# (page, question) of a removed note -> its Source field (HTML; the cards stage makes it).
+TombstoneSource = Callable[[str, str], str]
+
+
 def _tombstones(
-    previous: dict[str, LockEntry], live: Iterable[str], first_due: int, now: int
+    previous: dict[str, LockEntry],
+    live: Iterable[str],
+    first_due: int,
+    now: int,
+    tombstone_source: TombstoneSource,
 ) -> list[Note]:
     """Notes for questions that left the source.
 
@@ -86,7 +93,7 @@ def _tombstones(
     for entry in sorted(previous.values(), key=lambda e: (e.page, e.question, e.guid)):
         if entry.guid in live_set:
             continue
-        fields = ("", "", "", tombstone_source_html(entry.page, entry.question))
+        fields = ("", "", "", tombstone_source(entry.page, entry.question))
         tags = (REMOVED_TAG,)
         digest = content_hash(fields, tags)
         if entry.removed and entry.hash == digest:
@@ -236,6 +243,7 @@ def identify(
     deck: str = "",
     decks: Mapping[str, str] | None = None,
     accept: Collection[tuple[str, int]] = (),
+    tombstone_source: TombstoneSource,
 ) -> Identified:
     """Give each card its GUID and mod; pure, so two runs on equal input agree."""
     namespace = lock.namespace if lock is not None else namespace
@@ -292,7 +300,7 @@ def identify(
                 media=card.media,
             )
         )
-    notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now))
+    notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now, tombstone_source))
     if lock is not None and lock.notetype_hash == notetype.content_hash:
         notetype_mod = lock.notetype_mod
     else:

@@ -24,8 +24,7 @@ from typing import BinaryIO
 import genanki
 
 from ankigen import _speed
-from ankigen.output.notetype import NoteType
-from ankigen.records import Note
+from ankigen.records import Note, NoteType
 
 __all__ = ["deck_id", "prepare_apkg"]
 

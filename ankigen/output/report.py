@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ankigen._speed.fast_init import fast_init
-from ankigen.identity.lockfile import LockEntry, json_lines_chunks, json_string
+from ankigen.identity.lockfile import LockEntry
 from ankigen.identity.notes import REMOVED_TAG
+from ankigen.jsonrows import json_lines_chunks, json_string
 from ankigen.records import Note, RenderedCard
 
 __all__ = [

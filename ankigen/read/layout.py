@@ -16,9 +16,8 @@ from pathlib import PurePosixPath
 
 from ankigen.config.mkdocs import Site, nav_pages
 
-__all__ = ["SUBDECKS", "PagePlace", "page_title_from_name", "page_url", "place_pages", "slugify"]
+__all__ = ["PagePlace", "page_title_from_name", "page_url", "place_pages", "slugify"]
 
-SUBDECKS = ("pages", "sections", "none")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 

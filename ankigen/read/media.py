@@ -11,26 +11,15 @@ import hashlib
 import re
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["MediaFile", "MediaLibrary", "MediaProblem", "is_local"]
+from ankigen.records import MediaFile, MediaProblem
+
+__all__ = ["MediaLibrary", "is_local"]
 
 _RACY_NS = 2_000_000_000
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-@dataclass(frozen=True, slots=True)
-class MediaFile:
-    name: str  # the name in the .apkg and in Anki's media folder: stem-<hash>.ext
-    path: Path  # the file read
-
-
-@dataclass(frozen=True, slots=True)
-class MediaProblem:
-    message: str
-    hint: str
 
 
 _REMOTE = ("#", "//", "http://", "https://", "mailto:", "data:")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
 
 from ankigen import _speed
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
@@ -79,36 +79,6 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "markdown.extensions.attr_list": attr_list_plugin,
     "markdown.extensions.md_in_html": md_in_html_plugin,
 }
-
-
-def _plain(value: object) -> object:
-    """Read-only mappings and tuples (as the site loader freezes them) as JSON-able values."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-@dataclass(frozen=True)
-class Flavor:
-    """Which site extensions a page is rendered with, and their options (as sorted JSON)."""
-
-    extensions: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(cls, extensions: Iterable[tuple[str, Mapping[str, object]]]) -> Flavor:
-        return cls(
-            tuple(
-                (name, json.dumps(_plain(options), sort_keys=True, default=repr))
-                for name, options in extensions
-            )
-        )
-
-
-DEFAULT_FLAVOR = Flavor.of(
-    (name, {}) for name in ("tables", "ankigen.strikethrough", "pymdownx.arithmatex")
-)
 
 
 def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:

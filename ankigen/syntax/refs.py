@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 
 from ankigen.errors import Diagnostic, Severity
-from ankigen.read.media import MediaFile, MediaProblem, is_local
+from ankigen.read.media import is_local
+from ankigen.records import MediaFile, MediaProblem
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
