@@ -13,15 +13,16 @@ The pipeline is the one a user goes through, with no shortcut:
    does: ``<body class="card card1 isLin [nightMode night_mode]"><div id="qa">…</div>``
    (aqt's ``body_classes_for_card_ord`` and ``_showQuestion``); the media files the card
    uses are copied from the collection's media folder next to the pages;
-4. load each page in Debian's ``chromium`` (headless, over the DevTools protocol on a
-   pipe, no network) and write ``OUT/{front,back}-{light,night}.png``, 800 px wide and as
-   tall as the card. The pages stay in ``OUT/pages/`` for opening in any browser.
+4. load each page in Debian's ``chromium``, driven by Playwright (headless, a fresh
+   profile, every request logged and any that is not a local file blocked) and write
+   ``OUT/{front,back}-{light,night}.png``, 800 px wide and as tall as the card. The pages
+   stay in ``OUT/pages/`` for opening in any browser.
 
 It prints one line per screenshot (size, background, images loaded, what was requested)
 and warns when the card shows an image that is not in the collection's media.
 The reviewer's MathJax is not part of the card, so math shows as its TeX source.
 
-Without the DevTools protocol the same screenshot is one command::
+Without Playwright the same screenshot is one command::
 
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \\
         --disable-background-networking --disable-component-update --disable-sync \\
@@ -29,28 +30,24 @@ Without the DevTools protocol the same screenshot is one command::
         --screenshot=front-light.png file://$PWD/build/screenshots/pages/front-light.html
 
 ``tests/test_browser.py`` runs this pipeline and asserts on what Chromium loaded.
+``launch_chromium`` and ``open_page`` are the pieces other browser tests reuse: one
+browser, and for each page its own context with a viewport, a light or dark color
+scheme, and a network log with everything that is not local blocked.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
-import fcntl
-import json
 import os
 import re
-import select
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Literal
+from typing import Literal, TypeVar
 from urllib.parse import unquote, urlsplit
 
 # anki.cards imports anki.collection circularly: anki.collection must load first.
@@ -62,15 +59,26 @@ from anki.cards import CardId
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from bs4 import BeautifulSoup
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    WebSocketRoute,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Request as PlaywrightRequest
 
 from ankigen.cli.commands import main as ankigen_main
 
 __all__ = [
     "CHROMIUM_FLAGS",
     "FIXTURE",
-    "Browser",
     "BrowserError",
     "ImageState",
+    "LivePage",
+    "NetworkLog",
     "RenderedCard",
     "Report",
     "Request",
@@ -78,16 +86,19 @@ __all__ = [
     "Style",
     "Visit",
     "build_deck",
-    "chromium_command",
     "contrast",
-    "dump_dom",
     "find_chromium",
+    "is_local",
+    "launch_chromium",
     "luminance",
     "main",
+    "open_page",
     "page_html",
     "png_size",
     "render_all",
     "render_card",
+    "running_as_root",
+    "visit",
     "write_pages",
 ]
 
@@ -102,16 +113,21 @@ SIDES: tuple[Side, ...] = ("front", "back")
 THEMES: tuple[Theme, ...] = ("light", "night")
 WIDTH, HEIGHT = 800, 900
 
-# Headless and offline: without the background-networking flags Chromium calls Google hosts.
+# Offline: without the background-networking flags Chromium calls Google hosts, and no host
+# resolves, IP addresses included, so even a connection no route sees (a preconnect) fails.
+# Playwright adds headless mode, a fresh profile and --no-sandbox (as root); several of these
+# are among its own defaults too, repeated so as not to depend on them.
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-default-browser-check",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--hide-scrollbars",
 )
 
@@ -248,12 +264,12 @@ def write_pages(card: RenderedCard, folder: Path) -> dict[str, Path]:
     return pages
 
 
-# Chromium
+# Chromium, driven by Playwright
 ##########################################################################
 
 
 class BrowserError(RuntimeError):
-    """Chromium failed, timed out, or answered the DevTools protocol with an error."""
+    """Chromium showed something other than the page, or the page answered in another shape."""
 
 
 def find_chromium() -> str | None:
@@ -265,33 +281,113 @@ def find_chromium() -> str | None:
     return None
 
 
-def chromium_command(binary: str, profile: Path) -> list[str]:
-    """Headless, offline Chromium with its own fresh profile folder."""
-    return [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
+def running_as_root() -> bool:
+    """Chromium's sandbox will not start as root; everywhere else it stays on."""
+    return sys.platform != "win32" and os.geteuid() == 0
 
 
-def dump_dom(binary: str, page: Path, *, timeout: float = 60.0) -> str:
-    """``chromium --dump-dom``: the page's DOM serialised after it has loaded."""
-    with tempfile.TemporaryDirectory(prefix="ankigen-chromium-") as profile:
-        command = [*chromium_command(binary, Path(profile)), "--dump-dom", page.resolve().as_uri()]
+@contextlib.contextmanager
+def launch_chromium(binary: str, *, timeout: float = 30.0) -> Iterator[Browser]:
+    """Headless Chromium from ``binary``, driven by Playwright, with a fresh profile.
+
+    Playwright's driver ships inside its wheel and talks to Chromium over a pipe: no
+    browser is downloaded, no port is opened. ``CHROMIUM_FLAGS`` keep Chromium itself off
+    the network; :func:`open_page` keeps the pages off it. Playwright gives each launch a
+    new temporary profile and deletes it on close.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=binary,
+            headless=True,
+            args=list(CHROMIUM_FLAGS),
+            chromium_sandbox=not running_as_root(),
+            timeout=timeout * 1000,
+        )
         try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise BrowserError(f"chromium --dump-dom {page} timed out") from exc
-    if result.returncode != 0 or "<html" not in result.stdout:
-        tail = "\n".join(result.stderr.splitlines()[-5:])
-        raise BrowserError(f"chromium --dump-dom {page} failed ({result.returncode}):\n{tail}")
-    return result.stdout
+            yield browser
+        finally:
+            browser.close()
+
+
+def is_local(url: str) -> bool:
+    """A URL served without a network: a file on this machine, inline data, a blob, about:."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return parts.netloc in ("", "localhost")
+    return parts.scheme in ("data", "blob", "about")
 
 
 @dataclass(frozen=True)
 class Request:
-    """A resource Chromium asked for while loading a page, and why it failed (if it did)."""
+    """A request a page sent (a WebSocket counts), and why it failed, if it did."""
 
     url: str
-    error: str | None
+    error: str | None  # Chromium's net::ERR_… text, or "WebSocket refused"
+    blocked: bool = False  # not local: stopped before it left the browser
+
+
+class NetworkLog:
+    """Every request a browser context sends, in order; the ones that are not local are
+    aborted (HTTP, file:// on another host) or closed (WebSockets) before they leave."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self._sent: list[PlaywrightRequest | str] = []  # a str is a refused WebSocket
+        self._blocked: set[str] = set()
+        context.on("request", self._record)
+        context.route(lambda url: not is_local(url), self._block)
+        context.route_web_socket("**/*", self._refuse)
+
+    def _record(self, request: PlaywrightRequest) -> None:
+        self._sent.append(request)
+
+    def _block(self, route: Route) -> None:
+        self._blocked.add(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _refuse(self, socket: WebSocketRoute) -> None:
+        self._sent.append(socket.url)
+        socket.close(code=1008, reason="offline")
+
+    def requests(self) -> tuple[Request, ...]:
+        return tuple(
+            Request(sent, "WebSocket refused", blocked=True)
+            if isinstance(sent, str)
+            else Request(sent.url, sent.failure, blocked=sent.url in self._blocked)
+            for sent in self._sent
+        )
+
+
+@dataclass(frozen=True)
+class LivePage:
+    page: Page
+    log: NetworkLog
+
+
+@contextlib.contextmanager
+def open_page(
+    browser: Browser,
+    *,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    theme: Theme = "light",
+    timeout: float = 30.0,
+) -> Iterator[LivePage]:
+    """A new page in its own browser context: ``width`` x ``height`` CSS pixels at scale 1,
+    ``prefers-color-scheme`` following ``theme``, no service workers, no downloads, every
+    request logged and every one that is not local blocked (:class:`NetworkLog`)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=1,
+        color_scheme="dark" if theme == "night" else "light",
+        service_workers="block",
+        accept_downloads=False,
+    )
+    try:
+        context.set_default_timeout(timeout * 1000)
+        log = NetworkLog(context)
+        yield LivePage(context.new_page(), log)
+    finally:
+        context.close()
 
 
 @dataclass(frozen=True)
@@ -323,313 +419,89 @@ class Visit:
     tokens: dict[str, str]  # Pygments class → computed color of its first span
     height: int  # document height in CSS pixels
     png: bytes  # a screenshot WIDTH px wide, as tall as the document (at least HEIGHT)
+    dom: str  # the live DOM, serialised after the load event
 
 
-# Runs in the page after the load event: the facts the DOM dump cannot show.
-_PROBE = """(async () => {
-  if (document.readyState !== "complete") {
-    await new Promise((done) => addEventListener("load", done, { once: true }));
-  }
+# Runs in the page after the load event: the facts a serialised DOM cannot show.
+_PROBE = """async () => {
   await document.fonts.ready;
-  const style = (el) => {
-    if (!el) return null;
-    const s = getComputedStyle(el);
-    return { color: s.color, background: s.backgroundColor };
-  };
-  const tokens = {};
-  for (const span of document.querySelectorAll(".highlight pre span[class]")) {
-    const name = span.className;
-    if (!(name in tokens)) tokens[name] = getComputedStyle(span).color;
-  }
-  return JSON.stringify({
+  const colors = (e) => e && [getComputedStyle(e).color, getComputedStyle(e).backgroundColor];
+  return {
     url: location.href,
     height: document.documentElement.scrollHeight,
-    body: style(document.body),
-    code: style(document.querySelector(".highlight pre")),
-    tokens,
-    images: [...document.images].map((img) => ({
-      src: img.getAttribute("src") || "",
-      url: img.currentSrc || img.src,
-      complete: img.complete,
-      width: img.naturalWidth,
-    })),
+    body: colors(document.body),
+    code: colors(document.querySelector(".highlight pre")),
+    tokens: [...document.querySelectorAll(".highlight pre span[class]")].map(
+      (span) => [span.className, getComputedStyle(span).color]),
+    images: [...document.images].map(
+      (img) => [img.getAttribute("src") || "", img.currentSrc || img.src, img.complete,
+                img.naturalWidth]),
     stylesheets: [...document.styleSheets].map((sheet) => sheet.href),
-  });
-})()"""
+  };
+}"""
 
 
-def _dict(value: object, what: str) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise BrowserError(f"expected an object for {what}, got {value!r}")
-    return {str(key): item for key, item in value.items()}
+_T = TypeVar("_T")
 
 
-def _str(obj: dict[str, object], key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str):
-        raise BrowserError(f"expected a string for {key!r}, got {value!r}")
+def _check(value: object, kind: type[_T], what: str) -> _T:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BrowserError(f"expected {kind.__name__} for {what}, got {value!r}")
     return value
 
 
-def _int(obj: dict[str, object], key: str) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BrowserError(f"expected an integer for {key!r}, got {value!r}")
-    return value
-
-
-def _list(obj: dict[str, object], key: str) -> list[object]:
-    value = obj.get(key)
-    if not isinstance(value, list):
-        raise BrowserError(f"expected a list for {key!r}, got {value!r}")
-    return list(value)
+def _rows(value: object, what: str, width: int) -> list[list[object]]:
+    rows = [_check(row, list, what) for row in _check(value, list, what)]
+    if any(len(row) != width for row in rows):
+        raise BrowserError(f"expected rows of {width} for {what}, got {value!r}")
+    return rows
 
 
 def _style(value: object) -> Style | None:
     if value is None:
         return None
-    obj = _dict(value, "style")
-    return Style(color=_str(obj, "color"), background=_str(obj, "background"))
+    ((color, background),) = _rows([value], "colors", 2)
+    return Style(_check(color, str, "color"), _check(background, str, "background-color"))
 
 
-_TRAMPOLINE = (
-    "import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); "
-    "os.dup2(r, 3); os.dup2(w, 4); os.close(r); os.close(w); "
-    "os.execvp(sys.argv[3], sys.argv[3:])"
-)
-
-
-def _high_fd(fd: int) -> int:
-    """A duplicate of ``fd`` numbered 10 or more; ``fd`` itself is closed."""
-    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
-    os.close(fd)
-    return high
-
-
-class Browser:
-    """One headless Chromium driven over the DevTools protocol on a pipe (no port, no
-    network): ``with Browser(binary) as browser: visit = browser.visit(page)``."""
-
-    def __init__(self, binary: str, *, timeout: float = 30.0) -> None:
-        self.binary = binary
-        self.timeout = timeout
-        self._process: subprocess.Popen[bytes] | None = None
-        self._profile: Path | None = None
-        self._stderr: IO[bytes] | None = None
-        self._write_fd = -1
-        self._read_fd = -1
-        self._buffer = b""
-        self._next_id = 0
-        self._events: list[dict[str, object]] = []
-
-    def __enter__(self) -> Browser:
-        self._profile = Path(tempfile.mkdtemp(prefix="ankigen-chromium-"))
-        self._stderr = tempfile.TemporaryFile()
-        child_read, self._write_fd = os.pipe()
-        self._read_fd, child_write = os.pipe()
-        # --remote-debugging-pipe: Chromium reads commands on fd 3 and answers on fd 4.
-        # A small Python trampoline puts the pipe ends there, then becomes Chromium.
-        # The ends move above 9 first, so that moving one cannot overwrite the other.
-        child_read, child_write = _high_fd(child_read), _high_fd(child_write)
-        command = [
-            sys.executable,
-            "-I",
-            "-c",
-            _TRAMPOLINE,
-            str(child_read),
-            str(child_write),
-            *chromium_command(self.binary, self._profile),
-            "--remote-debugging-pipe",
-            "about:blank",
-        ]
-        try:
-            self._process = subprocess.Popen(
-                command,
-                pass_fds=(child_read, child_write),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=self._stderr,
-            )
-        except BaseException:
-            self._cleanup()
-            raise
-        finally:
-            os.close(child_read)
-            os.close(child_write)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            with contextlib.suppress(BrowserError, OSError):
-                self._send("Browser.close")
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._cleanup()
-
-    def _cleanup(self) -> None:
-        for fd in (self._write_fd, self._read_fd):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._write_fd = self._read_fd = -1
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-        if self._profile is not None:
-            shutil.rmtree(self._profile, ignore_errors=True)
-            self._profile = None
-
-    # The protocol: JSON messages separated by NUL bytes.
-
-    def _failure(self, message: str) -> BrowserError:
-        tail = ""
-        if self._stderr is not None:
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode("utf-8", "replace").splitlines()
-            tail = "\n".join(line for line in lines[-8:] if "dbus" not in line)
-        return BrowserError(f"{message}\n{tail}".rstrip())
-
-    def _send(self, method: str, params: dict[str, object] | None = None, **extra: str) -> int:
-        if self._process is None or self._write_fd < 0:
-            raise BrowserError("the browser is not running")
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params or {}, **extra}
-        data = json.dumps(message).encode("utf-8") + b"\0"
-        while data:
-            written = os.write(self._write_fd, data)
-            data = data[written:]
-        return self._next_id
-
-    def _receive(self, deadline: float) -> dict[str, object]:
-        while b"\0" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise self._failure(f"chromium did not answer within {self.timeout:.0f} s")
-            ready, _, _ = select.select([self._read_fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(self._read_fd, 1 << 20)
-            if not chunk:
-                raise self._failure("chromium closed the DevTools pipe")
-            self._buffer += chunk
-        raw, _, self._buffer = self._buffer.partition(b"\0")
-        return _dict(json.loads(raw), "a DevTools message")
-
-    def call(
-        self, method: str, params: dict[str, object] | None = None, session: str | None = None
-    ) -> dict[str, object]:
-        """Send one command and wait for its result; events received meanwhile are kept."""
-        extra = {"sessionId": session} if session else {}
-        call_id = self._send(method, params, **extra)
-        deadline = time.monotonic() + self.timeout
-        while True:
-            message = self._receive(deadline)
-            if message.get("id") != call_id:
-                self._events.append(message)
-                continue
-            if "error" in message:
-                raise self._failure(f"{method} failed: {message['error']}")
-            return _dict(message.get("result", {}), method)
-
-    def _wait_for(self, method: str, session: str, since: int) -> None:
-        deadline = time.monotonic() + self.timeout
-        seen = since
-        while True:
-            for event in self._events[seen:]:
-                if event.get("method") == method and event.get("sessionId") == session:
-                    return
-            seen = len(self._events)
-            self._events.append(self._receive(deadline))
-
-    def _requests(self, session: str, since: int) -> tuple[Request, ...]:
-        urls: dict[str, str] = {}
-        errors: dict[str, str] = {}
-        for event in self._events[since:]:
-            if event.get("sessionId") != session:
-                continue
-            params = _dict(event.get("params", {}), "event params")
-            if event.get("method") == "Network.requestWillBeSent":
-                request = _dict(params.get("request"), "request")
-                urls.setdefault(_str(params, "requestId"), _str(request, "url"))
-            elif event.get("method") == "Network.loadingFailed":
-                errors[_str(params, "requestId")] = _str(params, "errorText")
-        return tuple(Request(url, errors.get(request_id)) for request_id, url in urls.items())
-
-    def visit(self, page: Path) -> Visit:
-        """Load ``page`` in a new tab, WIDTH x HEIGHT; record requests, probe, screenshot."""
-        target = _str(self.call("Target.createTarget", {"url": "about:blank"}), "targetId")
-        attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
-        session = _str(attached, "sessionId")
-        try:
-            self.call("Network.enable", session=session)
-            self.call("Page.enable", session=session)
-            metrics: dict[str, object] = {
-                "width": WIDTH,
-                "height": HEIGHT,
-                "deviceScaleFactor": 1,
-                "mobile": False,
-            }
-            self.call("Emulation.setDeviceMetricsOverride", metrics, session)
-            since = len(self._events)
-            navigated = self.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
-            if "errorText" in navigated:
-                raise self._failure(f"cannot open {page}: {navigated['errorText']}")
-            self._wait_for("Page.loadEventFired", session, since)
-            evaluated = self.call(
-                "Runtime.evaluate",
-                {"expression": _PROBE, "awaitPromise": True, "returnByValue": True},
-                session,
-            )
-            if "exceptionDetails" in evaluated:
-                raise self._failure(f"probe failed in {page}: {evaluated['exceptionDetails']}")
-            probe = _dict(json.loads(_str(_dict(evaluated["result"], "result"), "value")), "probe")
-            if _str(probe, "url") != page.resolve().as_uri():
-                raise self._failure(f"probed {_str(probe, 'url')} instead of {page}")
-            height = _int(probe, "height")
-            if height > HEIGHT:
-                self.call(
-                    "Emulation.setDeviceMetricsOverride", {**metrics, "height": height}, session
-                )
-            shot = self.call("Page.captureScreenshot", {"format": "png"}, session)
-            png = base64.b64decode(_str(shot, "data"))
-            requests = self._requests(session, since)
-        finally:
-            with contextlib.suppress(BrowserError, OSError):  # keep the first error
-                self.call("Target.closeTarget", {"targetId": target})
-            self._events.clear()
-        tokens = _dict(probe.get("tokens", {}), "tokens")
-        return Visit(
-            url=_str(probe, "url"),
-            requests=requests,
-            images=tuple(
-                ImageState(
-                    src=_str(image, "src"),
-                    url=_str(image, "url"),
-                    complete=bool(image.get("complete")),
-                    width=_int(image, "width"),
-                )
-                for image in (_dict(item, "image") for item in _list(probe, "images"))
-            ),
-            stylesheets=tuple(
-                href if isinstance(href, str) else None for href in _list(probe, "stylesheets")
-            ),
-            body=_style(probe.get("body")) or Style("", ""),
-            code=_style(probe.get("code")),
-            tokens={name: str(color) for name, color in tokens.items()},
-            height=height,
-            png=png,
+def visit(live: LivePage, page: Path) -> Visit:
+    """Load ``page`` in ``live``: what it requested, computed and showed, and a screenshot
+    of the whole document. The page stays loaded for more questions."""
+    url = page.resolve().as_uri()
+    since = len(live.log.requests())
+    live.page.goto(url)  # waits for the load event; raises if the page itself fails
+    probe = _check(live.page.evaluate(_PROBE), dict, "the probe")
+    if probe.get("url") != url:
+        raise BrowserError(f"Chromium shows {probe.get('url')} instead of {url}")
+    tokens: dict[str, str] = {}
+    for name, color in _rows(probe.get("tokens"), "tokens", 2):
+        tokens.setdefault(_check(name, str, "class"), _check(color, str, "color"))
+    images = tuple(
+        ImageState(
+            _check(src, str, "src"), _check(at, str, "url"), done is True, _check(w, int, "width")
         )
+        for src, at, done, w in _rows(probe.get("images"), "images", 4)
+    )
+    height = _check(probe.get("height"), int, "height")
+    viewport = live.page.viewport_size
+    # The whole document; a taller one costs a resize, which one that fits does not need.
+    png = live.page.screenshot(full_page=viewport is None or height > viewport["height"])
+    dom = live.page.content()
+    return Visit(
+        url=url,
+        requests=live.log.requests()[since:],  # last: the screenshot may have loaded more
+        images=images,
+        stylesheets=tuple(
+            href if isinstance(href, str) else None
+            for href in _check(probe.get("stylesheets"), list, "style sheets")
+        ),
+        body=_style(probe.get("body")) or Style("", ""),
+        code=_style(probe.get("code")),
+        tokens=tokens,
+        height=height,
+        png=png,
+        dom=dom,
+    )
 
 
 # Colors and PNGs
@@ -679,6 +551,7 @@ class Shot:
     page: Path  # the HTML page Chromium loaded
     png: Path
     visit: Visit
+    live: LivePage  # the page, still open inside ``with render_all(…)``
 
 
 @dataclass(frozen=True)
@@ -687,8 +560,12 @@ class Report:
     shots: tuple[Shot, ...]
 
 
-def render_all(out: Path, chromium: str, fixture: Path = FIXTURE) -> Report:
-    """Build, import, render and screenshot the fixture card; PNGs go to ``out``."""
+@contextlib.contextmanager
+def render_all(out: Path, browser: Browser, fixture: Path = FIXTURE) -> Iterator[Report]:
+    """Build, import, render and screenshot the fixture card; PNGs go to ``out``.
+
+    The four pages stay open in ``browser`` until the ``with`` block ends.
+    """
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ankigen-render-") as tmp:
         work = Path(tmp)
@@ -697,15 +574,16 @@ def render_all(out: Path, chromium: str, fixture: Path = FIXTURE) -> Report:
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages = write_pages(card, pages_dir)
     shots: list[Shot] = []
-    with Browser(chromium) as browser:
+    with contextlib.ExitStack() as stack:
         for side in SIDES:
             for theme in THEMES:
                 name = f"{side}-{theme}"
-                visit = browser.visit(pages[name])
+                live = stack.enter_context(open_page(browser, theme=theme))
+                seen = visit(live, pages[name])
                 png = out / f"{name}.png"
-                png.write_bytes(visit.png)
-                shots.append(Shot(name, side, theme, pages[name], png, visit))
-    return Report(card, tuple(shots))
+                png.write_bytes(seen.png)
+                shots.append(Shot(name, side, theme, pages[name], png, seen, live))
+        yield Report(card, tuple(shots))
 
 
 def _summary(shot: Shot) -> str:
@@ -742,8 +620,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        report = render_all(args.out, chromium, args.fixture)
-    except (BrowserError, RuntimeError, OSError) as exc:
+        with (
+            launch_chromium(chromium) as browser,
+            render_all(args.out, browser, args.fixture) as report,
+        ):
+            shots = report.shots
+    except (PlaywrightError, RuntimeError, OSError) as exc:
         sys.stderr.write(f"render_cards: {exc}\n")
         return 1
     for name in report.card.missing:
@@ -751,9 +633,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"render_cards: warning: the card shows {name!r} but it is not in the collection's"
             " media (ankigen did not bundle it into the .apkg): the image is broken\n"
         )
-    for shot in report.shots:
+    for shot in shots:
         sys.stdout.write(_summary(shot) + "\n")
-    sys.stdout.write(f"pages: {report.shots[0].page.parent}\n")
+    sys.stdout.write(f"pages: {shots[0].page.parent}\n")
     return 0
 
 

@@ -2,22 +2,26 @@
 
 ``scripts/render_cards.py`` builds ``tests/fixtures/browser/card.md`` with ankigen, imports
 the deck into a fresh Anki collection, renders the card's front and back with Anki, wraps
-them like the reviewer (light and night mode) and loads them in Debian's ``chromium``.
-These tests assert on what Chromium made of the pages: the DOM it dumps (``--dump-dom``,
-parsed with BeautifulSoup), the requests it sent, the images it decoded and the colors it
-computed. The screenshots are for people (``scripts/render_cards.py`` writes them under
+them like the reviewer (light and night mode) and loads them in Debian's ``chromium``,
+driven by Playwright. These tests assert on what Chromium made of the pages: the DOM it
+serialised (parsed with BeautifulSoup), the requests it sent, the images it decoded, the
+colors it computed, and, asked of the live pages, what is visible and where. The
+screenshots are for people (``scripts/render_cards.py`` writes them under
 ``build/screenshots/``); here they are only checked to be PNGs of the right size.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from playwright.sync_api import Browser, expect
 
 from scripts import render_cards
 from scripts.render_cards import (
@@ -25,15 +29,18 @@ from scripts.render_cards import (
     SIDES,
     THEMES,
     WIDTH,
-    Browser,
     Report,
+    Request,
     Shot,
     contrast,
-    dump_dom,
     find_chromium,
+    is_local,
+    launch_chromium,
     luminance,
+    open_page,
     png_size,
     render_all,
+    visit,
     write_pages,
 )
 
@@ -59,21 +66,25 @@ _URL_IN_CSS = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.IGNORECASE)
 @dataclass(frozen=True)
 class Rendered:
     report: Report
-    doms: dict[str, BeautifulSoup]  # name → Chromium's --dump-dom of the page
+    doms: dict[str, BeautifulSoup]  # name → the page's DOM as Chromium serialised it
 
     def shot(self, name: str) -> Shot:
         return next(shot for shot in self.report.shots if shot.name == name)
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def browser() -> Iterator[Browser]:
     assert CHROMIUM is not None
-    report = render_all(tmp_path_factory.mktemp("screenshots"), CHROMIUM)
-    doms = {
-        shot.name: BeautifulSoup(dump_dom(CHROMIUM, shot.page), "html.parser")
-        for shot in report.shots
-    }
-    return Rendered(report, doms)
+    with launch_chromium(CHROMIUM) as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def rendered(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+    """The script's pipeline; its four pages stay open for asking Chromium what it shows."""
+    with render_all(tmp_path_factory.mktemp("screenshots"), browser) as report:
+        doms = {shot.name: BeautifulSoup(shot.visit.dom, "html.parser") for shot in report.shots}
+        yield Rendered(report, doms)
 
 
 def _one(soup: BeautifulSoup | Tag, selector: str) -> Tag:
@@ -125,6 +136,30 @@ def test_page_shows_the_card_like_the_reviewer(rendered: Rendered, name: str) ->
             _one(qa, ".ankigen-source").get_text(" ", strip=True)
             == "card.md \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Pooling"
         )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chromium_shows_the_card_like_the_reviewer(rendered: Rendered, name: str) -> None:
+    """Asked of the live page: what is on screen, in which order, within the width."""
+    page = rendered.shot(name).live.page
+    qa = page.locator("body > #qa")
+    question = qa.locator(".ankigen-question")
+    expect(question).to_have_text(QUESTION)
+    expect(question).to_be_visible()
+    if name.startswith("front-"):
+        expect(qa.locator(".ankigen-answer, hr#answer, img, table")).to_have_count(0)
+    else:
+        parts = ("hr#answer", ".ankigen-answer", "div.highlight", "table", "div.arithmatex")
+        tops = []
+        for selector in (".ankigen-question", *parts, ".ankigen-source"):
+            part = qa.locator(selector)
+            expect(part).to_be_visible()
+            box = part.bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0, selector
+            tops.append(box["y"])
+        assert tops[0] < tops[1] < tops[2] < tops[-1], tops  # question, rule, answer, source
+        expect(qa.locator(".ankigen-answer")).to_contain_text(r"\(H \times W\)")
+    assert page.evaluate("document.documentElement.scrollWidth") == WIDTH
 
 
 @pytest.mark.parametrize("name", BACKS)
@@ -192,12 +227,13 @@ def test_chromium_requests_only_the_page_and_files_beside_it(rendered: Rendered,
     shot = rendered.shot(name)
     visit = shot.visit
     assert visit.stylesheets == (None,), "one inline style sheet, no linked ones"
-    assert visit.requests, "the network log is empty: is Network.enable working?"
+    assert visit.requests, "the network log is empty: are the request events recorded?"
     assert visit.requests[0].url == shot.page.resolve().as_uri()
     images = {unquote(urlsplit(image.url).path) for image in visit.images}
     for request in visit.requests:
         parts = urlsplit(request.url)
         assert parts.scheme == "file", f"{name} requested {request.url}"
+        assert not request.blocked, request
         path = Path(unquote(parts.path))
         assert path.parent == shot.page.resolve().parent, request.url
         assert path == shot.page.resolve() or str(path) in images, request.url
@@ -221,18 +257,79 @@ def test_images_resolve(rendered: Rendered, name: str) -> None:
     assert state.src == src
     assert state.complete and state.width == DIAGRAM_WIDTH, state
     assert not [r for r in shot.visit.requests if r.error], shot.visit.requests
+    shown = shot.live.page.locator("body > #qa .ankigen-answer img")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("img => img.decode().then(() => true)") is True
+    box = shown.bounding_box()
+    assert box is not None and box["width"] == DIAGRAM_WIDTH, box
 
 
-def test_a_missing_image_shows_as_broken(rendered: Rendered, tmp_path: Path) -> None:
+def test_a_missing_image_shows_as_broken(
+    browser: Browser, rendered: Rendered, tmp_path: Path
+) -> None:
     """What the xfail above guards against is visible: Chromium reports a broken image."""
-    assert CHROMIUM is not None
     card = rendered.report.card
     broken = replace(card, media={}, missing=tuple(card.media))
     pages = write_pages(broken, tmp_path)
-    with Browser(CHROMIUM) as browser:
-        visit = browser.visit(pages["back-light"])
-    assert [image.width for image in visit.images] == [0]
-    assert [r.error for r in visit.requests if r.error] == ["net::ERR_FILE_NOT_FOUND"]
+    with open_page(browser) as live:
+        seen = visit(live, pages["back-light"])
+    assert [image.width for image in seen.images] == [0]
+    assert [r.error for r in seen.requests if r.error] == ["net::ERR_FILE_NOT_FOUND"]
+    assert not [r for r in seen.requests if r.blocked]
+
+
+_OUTSIDE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<link rel="stylesheet" href="https://fonts.example.com/face.css">
+<style>body { background: url(//cdn.example.net/paper.png); }</style>
+</head><body>
+<img src="beside.png" alt="local"><img src="http://192.0.2.7/remote.png" alt="remote">
+<script>
+window.done = Promise.all([
+  fetch("https://api.example.org/track").then(() => "fetched", () => "refused"),
+  new Promise((settle) => {
+    const socket = new WebSocket("wss://live.example.org/feed");
+    socket.onopen = () => settle("open");
+    socket.onclose = () => settle("closed");
+  }),
+]);
+</script>
+</body></html>
+"""
+
+
+def test_open_page_logs_and_blocks_everything_not_local(browser: Browser, tmp_path: Path) -> None:
+    """A page that reaches out: every request is in the log, and none left the browser."""
+    page = tmp_path / "outside.html"
+    page.write_text(_OUTSIDE, encoding="utf-8")
+    (tmp_path / "beside.png").write_bytes(DIAGRAM.read_bytes())
+    with open_page(browser, width=640, height=480, theme="night") as opened:
+        tab = opened.page
+        tab.goto(page.as_uri())
+        assert tab.evaluate("window.done") == ["refused", "closed"]
+        assert tab.viewport_size == {"width": 640, "height": 480}
+        assert tab.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") is True
+        widths = tab.locator("img").evaluate_all("imgs => imgs.map((i) => i.naturalWidth)")
+        requests = opened.log.requests()
+    assert widths == [DIAGRAM_WIDTH, 0]
+    local = [request for request in requests if is_local(request.url)]
+    assert local == [
+        Request(page.as_uri(), None),
+        Request((tmp_path / "beside.png").as_uri(), None),
+    ]
+    outside = {request.url: request for request in requests if not is_local(request.url)}
+    assert set(outside) == {
+        "https://fonts.example.com/face.css",
+        "file://cdn.example.net/paper.png",
+        "http://192.0.2.7/remote.png",
+        "https://api.example.org/track",
+        "wss://live.example.org/feed",
+    }
+    for request in outside.values():
+        assert request.blocked and request.error, request
+        assert request.error.startswith("net::ERR_BLOCKED_BY_CLIENT") or request.url.startswith(
+            "wss:"
+        ), request
 
 
 # Light and night mode
@@ -281,17 +378,41 @@ def test_screenshots_are_pngs_of_the_whole_card(rendered: Rendered) -> None:
         assert by_name[f"{side}-light"] != by_name[f"{side}-night"]
 
 
+def test_a_card_taller_than_the_window_is_shot_whole(browser: Browser, tmp_path: Path) -> None:
+    page = tmp_path / "tall.html"
+    page.write_text(
+        '<!DOCTYPE html><body style="margin: 0"><div style="height: 2345px"></div></body>',
+        encoding="utf-8",
+    )
+    with open_page(browser) as live:
+        seen = visit(live, page)
+    assert seen.height == 2345
+    assert png_size(seen.png) == (WIDTH, 2345)
+
+
 def test_script_reports_each_screenshot_and_missing_media(
-    rendered: Rendered, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    browser: Browser,
+    rendered: Rendered,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     card = rendered.report.card
     without_media = replace(card, media={}, missing=("diagram.png",))
 
-    def fake_render_all(out: Path, chromium: str, fixture: Path = FIXTURE) -> Report:
-        return replace(rendered.report, card=without_media)
+    @contextmanager
+    def this_module_browser(binary: str) -> Iterator[Browser]:
+        assert binary == CHROMIUM
+        yield browser  # Playwright allows one running instance per thread
 
+    @contextmanager
+    def fake_render_all(out: Path, launched: Browser, fixture: Path = FIXTURE) -> Iterator[Report]:
+        assert launched is browser and out == Path("unused")
+        yield replace(rendered.report, card=without_media)
+
+    monkeypatch.setattr(render_cards, "launch_chromium", this_module_browser)
     monkeypatch.setattr(render_cards, "render_all", fake_render_all)
-    assert render_cards.main(["--out", "unused", "--chromium", "chromium"]) == 0
+    assert CHROMIUM is not None
+    assert render_cards.main(["--out", "unused", "--chromium", CHROMIUM]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert len(lines) == 5, captured.out
