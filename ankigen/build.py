@@ -2,54 +2,46 @@
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
-import os
 import re
-import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import IO
 
 from ankigen import _speed
 from ankigen.cards.cache import (
     ImageLookups,
     RenderCache,
-    code_fingerprint,
-    lookups_hold,
-    text_digest,
 )
-from ankigen.cards.pages import Progress, RenderSettings, render_pages
-from ankigen.cards.render import tombstone_source_html
+from ankigen.cards.fields import tombstone_source_html
+from ankigen.cards.pages import Progress, RenderSettings, available_cores, render_pages
 from ankigen.config.project import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.files import commit_prepared, prepare_text
+from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
 from ankigen.identity.notes import Identified, check_notetype, identify
-from ankigen.output.apkg import prepare_apkg
 from ankigen.output.manifest import (
     Manifest,
-    file_digest,
     file_stamp,
-    load_manifest,
     manifest_path,
     save_manifest,
 )
 from ankigen.output.notetype import note_type
 from ankigen.output.report import Report, make_report, report_json_chunks, report_text_chunks
-from ankigen.read.frontmatter import split_front_matter
-from ankigen.read.layout import place_pages
 from ankigen.read.media import MediaLibrary
-from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
-from ankigen.read.sources import discover, read_source, shown_path
-from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
+from ankigen.read.pageset import PageSet, read_pages
+from ankigen.read.sources import shown_path
+from ankigen.records import MediaFile, MediaProblem, RenderedCard
 
-__all__ = ["BuildPlan", "apkg_name", "plan_build", "write_build", "written_files"]
+__all__ = [
+    "BuildPlan",
+    "apkg_name",
+    "available_cores",
+    "plan_build",
+    "write_build",
+]
 
 
 @dataclass(frozen=True)
@@ -76,86 +68,6 @@ class BuildPlan:
 def apkg_name(deck: str) -> str:
     slug = re.sub(r"[^\w]+", "-", deck.casefold()).strip("-")
     return f"{slug or 'deck'}.apkg"
-
-
-@dataclass(frozen=True)
-class PageSet:
-    """The pages of a build, read and placed: what everything after it is made from."""
-
-    root: Path  # the docs folder
-    count: int  # Markdown files found (including unreadable ones)
-    pages: tuple[SourceFile, ...]  # readable pages in site order, with URLs; text in ``texts``
-    shown: Mapping[str, str]  # rel -> the path diagnostics show
-    decks: Mapping[str, str]  # rel -> deck
-    problems: tuple[Diagnostic, ...]  # found while reading (bad bytes, snippets)
-    digests: Mapping[str, bytes]  # rel -> hash of the page's text (after snippets)
-    lines: Mapping[str, LineMap] = field(default_factory=dict)  # rel -> where lines came from
-    # rel -> page text (after snippets), handed over once to the build that renders them:
-    # holding every page's text until the package is written cost ~85 MB at 100,000 cards.
-    texts: dict[str, str] = field(default_factory=dict)
-
-    def take_sources(self) -> list[SourceFile]:
-        """The pages with their texts, for the one build that renders them."""
-        if len(self.texts) != len(self.pages):
-            raise RuntimeError("a PageSet serves one build: call read_pages again")
-        texts, sources = dict(self.texts), []
-        self.texts.clear()
-        for page in self.pages:
-            sources.append(replace(page, text=texts.pop(page.rel)))
-        return sources
-
-
-def read_pages(source: Path, config: Config) -> PageSet:
-    """Discover, read, strip front matter, expand snippets, and place every page."""
-    with _speed.paused_gc():
-        return _read_pages(source, config)
-
-
-def _read_pages(source: Path, config: Config) -> PageSet:
-    site = config.site
-    root, paths = discover(site.docs_dir if site is not None else source)
-    snippets = _snippet_options(config)
-    problems: list[Diagnostic] = []
-    pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
-    meta_titles: dict[str, str] = {}
-    maps: dict[str, LineMap] = {}  # pages whose text snippets changed
-    cwd = Path.cwd().resolve()
-    for path in paths:
-        shown = shown_path(path, cwd)
-        try:
-            page = read_source(path, root, shown)
-        except AnkigenError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        text, meta = split_front_matter(page.text)
-        if snippets is not None:
-            text, found, lines = expand_snippets_mapped(text, shown, snippets, _read_snippet)
-            problems.extend(found)
-            if not lines.is_identity:
-                maps[page.rel] = lines
-        if isinstance(meta.get("title"), str):
-            meta_titles[page.rel] = str(meta["title"])
-        pages[page.rel] = (replace(page, text=text), shown)
-    places = place_pages(
-        list(pages),
-        {rel: page.text for rel, (page, _) in pages.items()},
-        meta_titles,
-        config.deck,
-        site=site,
-        subdecks=config.subdecks,
-    )
-    ordered = sorted(pages, key=lambda r: places[r].order)
-    return PageSet(
-        root=root,
-        count=len(paths),
-        pages=tuple(replace(pages[rel][0], url=places[rel].url, text="") for rel in ordered),
-        texts={rel: page.text for rel, (page, _) in pages.items()},
-        shown={rel: shown for rel, (_, shown) in pages.items()},
-        decks={rel: place.deck for rel, place in places.items()},
-        problems=tuple(problems),
-        digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
-        lines=maps,
-    )
 
 
 def plan_build(
@@ -300,129 +212,8 @@ def _plan_build(
     )
 
 
-def build_key(config: Config, output: Path, pageset: PageSet) -> str:
-    """Everything a build is made from, besides images and the lockfile (see manifest)."""
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{config!r}\0{output.resolve()}".encode())
-    digest.update(repr(note_type()).encode())
-    digest.update(repr(pageset.problems).encode())
-    for page in pageset.pages:
-        digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
-        digest.update(pageset.digests[page.rel])
-        if page.rel in pageset.lines:  # same text, other lines: other diagnostics
-            digest.update(repr(pageset.lines[page.rel].segments).encode())
-    return digest.hexdigest()
-
-
-def written_files(output: Path, lock_path: Path) -> tuple[Path, Path, Path, Path]:
-    """What a build writes: the deck, the lockfile, and the JSON and text reports."""
-    stem = output.with_suffix("")
-    return (
-        output,
-        lock_path,
-        stem.with_name(stem.name + ".report.json"),
-        stem.with_name(stem.name + ".report.txt"),
-    )
-
-
-def up_to_date(
-    config: Config, output: Path, pageset: PageSet, cache: RenderCache
-) -> Manifest | None:
-    """The last build's manifest, when this build would write exactly what is on disk."""
-    with _speed.paused_gc():
-        return _up_to_date(config, output, pageset, cache)
-
-
-def _up_to_date(
-    config: Config, output: Path, pageset: PageSet, cache: RenderCache
-) -> Manifest | None:
-    manifest = load_manifest(manifest_path(cache.folder, output))
-    if manifest is None or manifest.key != build_key(config, output, pageset):
-        return None
-    if any(file_stamp(Path(path)) != (path, size, mtime) for path, size, mtime in manifest.outputs):
-        return None
-    if file_digest(config.lock_path) != manifest.lock_digest:
-        return None
-    library = MediaLibrary(pageset.root, cache.media_memo())
-    if not lookups_hold(manifest.images, library.resolve):
-        return None
-    cache.save_media_memo(library.memo)
-    return manifest
-
-
-def _snippet_options(config: Config) -> SnippetOptions | None:
-    """pymdownx.snippets settings when the site enables it; paths relative to the site."""
-    for name, raw in config.flavor.extensions:
-        if name != "pymdownx.snippets":
-            continue
-        options = json.loads(raw)
-        base = options.get("base_path", ["."])
-        bases = [base] if isinstance(base, str) else [str(b) for b in base]
-        site_dir = config.site.config_file.parent if config.site is not None else config.root
-        return SnippetOptions(
-            base_paths=tuple((site_dir / b).resolve() for b in bases),
-            root=site_dir.resolve(),
-            check_paths=bool(options.get("check_paths", False)),
-        )
-    return None
-
-
-def _read_snippet(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:
     return Diagnostic(shown, diag.message, diag.hint, diag.line, diag.col, diag.severity)
-
-
-@contextmanager
-def project_lock(lock_path: Path) -> Iterator[None]:
-    """One build at a time per project: a second one stops with a clear error.
-
-    The lock is an advisory ``flock`` on a file in the temp folder named after the project's
-    lockfile, so nothing is left in the project; the OS releases it if a build dies. The
-    file is removed when the build ends (it was left behind once per project, and a test
-    run builds thousands of projects). A build that locked a file just removed by the one
-    before it sees that the path no longer names that file, and locks the new one.
-    """
-    key = hashlib.sha256(str(lock_path.resolve()).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"ankigen-{key}.busy"
-    handle = _locked(path, lock_path)
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)  # while holding the lock: nobody else is using it
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
-
-
-def _locked(path: Path, lock_path: Path) -> IO[str]:
-    """``path`` opened and locked, the file the path names (not one removed since)."""
-    while True:
-        handle = path.open("a")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise AnkigenError(
-                Diagnostic(
-                    shown_path(lock_path),
-                    "another ankigen build is writing this project right now",
-                    hint="wait for it to finish, then build again",
-                )
-            ) from exc
-        except BaseException:
-            handle.close()
-            raise
-        try:
-            named, held = path.stat(), os.fstat(handle.fileno())
-            if (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino):
-                return handle
-        except FileNotFoundError:
-            pass
-        handle.close()  # removed by the build that held it: lock the file there now
 
 
 def write_build(plan: BuildPlan) -> None:
@@ -453,6 +244,8 @@ def _write_build(plan: BuildPlan) -> None:
     failure: list[BaseException] = []
 
     def package() -> None:
+        from ankigen.output.apkg import prepare_apkg  # noqa: PLC0415 - genanki, when writing
+
         try:
             made.append(
                 prepare_apkg(

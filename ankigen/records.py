@@ -6,12 +6,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from ankigen._speed.fast_init import fast_init
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = [
     "Card",

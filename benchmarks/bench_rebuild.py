@@ -45,10 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import DECK, NOW, _sizes, baseline_md, build_baseline, generate
 
-from ankigen.build import plan_build, read_pages, up_to_date, write_build
+from ankigen.build import plan_build, write_build
 from ankigen.cards.cache import RenderCache
 from ankigen.cards.pages import available_cores
 from ankigen.config.project import load_config
+from ankigen.freshness import up_to_date
+from ankigen.read.pageset import read_pages
 
 COLD = ("baseline", "baseline+pygments", "ours 1 core", "ours all cores")
 WARM = ("warm no-change", "warm one-card edit", "cli no-change", "cli one-card edit")

@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from ankigen._speed import guards
 from ankigen._speed.tokens import tokens_known
-from ankigen.cards.render import tombstone_source_html
+from ankigen.cards.fields import tombstone_source_html
 from ankigen.cli.commands import main
 from ankigen.identity import notes as notes_module
 from ankigen.identity.notes import Identified

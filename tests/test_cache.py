@@ -10,6 +10,7 @@ import dataclasses
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -17,10 +18,12 @@ import pytest
 
 import ankigen.cards.cache as cache_module
 import ankigen.cards.pages as pages_module
-from ankigen.build import BuildPlan, plan_build, read_pages, up_to_date, write_build
+from ankigen.build import BuildPlan, plan_build, write_build
 from ankigen.cards.cache import RenderCache, code_fingerprint
 from ankigen.cli.commands import main
 from ankigen.config.project import Config, load_config
+from ankigen.freshness import up_to_date
+from ankigen.read.pageset import read_pages
 from tests.conftest import copy_site
 
 NOW = 1_800_000_000
@@ -115,6 +118,14 @@ def test_a_config_change_misses_the_cache(src: Path, tmp_path: Path) -> None:
     assert sorted(plan.rendered) == sorted(PAGES)
 
 
+def test_installed_versions_are_the_ones_importlib_metadata_reads() -> None:
+    names = [*cache_module._RENDER_DEPS, "no-such-distribution"]
+    found = cache_module.installed_versions(names)
+    for name in cache_module._RENDER_DEPS:
+        assert found[name] == metadata.version(name)
+    assert found["no-such-distribution"] == "-"
+
+
 def test_a_new_renderer_version_misses_the_cache(
     src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,12 +133,12 @@ def test_a_new_renderer_version_misses_the_cache(
     out = tmp_path / "out"
     _build(src, out, cache)
     before = code_fingerprint()
-    real_version = metadata.version
+    real_versions = cache_module.installed_versions
 
-    def upgraded(name: str) -> str:
-        return "99.0" if name == "pygments" else real_version(name)
+    def upgraded(names: Iterable[str]) -> dict[str, str]:
+        return {**real_versions(names), "pygments": "99.0"}
 
-    monkeypatch.setattr(metadata, "version", upgraded)
+    monkeypatch.setattr(cache_module, "installed_versions", upgraded)
     code_fingerprint.cache_clear()
     try:
         assert code_fingerprint() != before

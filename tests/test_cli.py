@@ -11,8 +11,9 @@ from typing import IO, cast
 
 import pytest
 
-from ankigen.build import _locked, project_lock
+from ankigen.cli import commands
 from ankigen.cli.commands import main
+from ankigen.files import _locked, project_lock
 from ankigen.output import apkg as package
 from tests.conftest import MakeProject, Project
 
@@ -317,3 +318,27 @@ def test_a_build_that_opened_a_removed_lock_file_locks_the_new_one(tmp_path: Pat
         assert os.fstat(handle.fileno()).st_ino == path.stat().st_ino
     finally:
         handle.close()
+
+
+def test_a_bug_is_one_line_and_a_traceback_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def broken(*args: object) -> int:
+        raise ZeroDivisionError("an internal mistake")
+
+    monkeypatch.setattr(commands, "main", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        with pytest.raises(SystemExit) as exited:
+            commands.console()
+    finally:
+        tempfile.tempdir = None
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "internal error (a bug in ankigen" in err and "ZeroDivisionError" in err
+    (written,) = tmp_path.glob("ankigen-bug-*.txt")
+    assert str(written) in err
+    trace = written.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in trace and "an internal mistake" in trace

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ankigen import build as build_module
+from ankigen import freshness
 from ankigen.output.notetype import FIELDS, NOTETYPE_NAME, note_type
 from tests.anki_harness import (
     card_state,
@@ -194,6 +195,12 @@ def test_removed_question_is_findable_by_one_search_and_absent_from_a_fresh_impo
         assert col.get_card(card_id).note()["Question"].startswith("Why do we use")
 
 
+def _as_if_ankigen_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The note type's templates and CSS are ankigen's own files (and Pygments' styles): a
+    change to them is a new code fingerprint, so the next build is not "up to date"."""
+    monkeypatch.setattr(freshness, "code_fingerprint", lambda: "a changed ankigen")
+
+
 def test_css_change_updates_the_note_type_in_place(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,6 +210,7 @@ def test_css_change_updates_the_note_type_in_place(
         original = note_type()
         restyled = replace(original, css=original.css + "\n.ankigen-marker-test { color: red; }\n")
         monkeypatch.setattr(build_module, "note_type", lambda: restyled)
+        _as_if_ankigen_changed(monkeypatch)
         assert project.build(now=1_800_000_000) == 0
         import_apkg(col, project.apkg)
         ours = [name for name in notetype_names(col) if name not in STOCK_NOTETYPES]
@@ -218,6 +226,7 @@ def test_field_change_is_refused_with_a_clear_message(
     before = project.apkg.read_bytes()
     changed = replace(note_type(), fields=("Question", "Answer", "Source", "Links"))
     monkeypatch.setattr(build_module, "note_type", lambda: changed)
+    _as_if_ankigen_changed(monkeypatch)
     assert project.build() == 1
     err = capsys.readouterr().err
     assert "ankigen.lock: error: note type 'ankigen Q&A v1'" in err

@@ -12,14 +12,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ankigen.config.mkdocs import (
+from ankigen.config.mkdocs import load_site
+from ankigen.config.site import (
     NavItem,
     PyApply,
     PyName,
     Relative,
     Site,
     find_site_config,
-    load_site,
     nav_pages,
 )
 from ankigen.errors import AnkigenError, Diagnostic

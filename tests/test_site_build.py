@@ -10,8 +10,9 @@ import pytest
 
 from ankigen.build import plan_build
 from ankigen.cli.commands import main
-from ankigen.config.mkdocs import PyApply, PyName, load_site
+from ankigen.config.mkdocs import load_site
 from ankigen.config.project import load_config
+from ankigen.config.site import PyApply, PyName
 from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import page_url, slugify
 from tests.anki_harness import fresh_collection, import_apkg, notes

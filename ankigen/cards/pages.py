@@ -8,12 +8,11 @@ parallel build writes byte-identical files to a serial one (a test holds us to i
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ankigen.cards.cache import (
     CacheEntry,
@@ -22,16 +21,18 @@ from ankigen.cards.cache import (
     dump_entry,
     load_entry,
     lookups_hold,
-    text_digest,
 )
-from ankigen.cards.page import render_source
 from ankigen.config.flavor import Flavor
-from ankigen.config.mkdocs import Site
+from ankigen.config.site import Site
+from ankigen.digest import text_digest
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.read.layout import page_url
 from ankigen.read.media import MediaLibrary
 from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
 from ankigen.syntax.refs import CardRefs
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages"]
 
@@ -95,6 +96,8 @@ def _render(
         )
 
     try:
+        from ankigen.cards.page import render_source  # noqa: PLC0415 - the parser, when needed
+
         result = render_source(page, settings.types, settings.flavor, refs)
     except AnkigenError as exc:
         return PageOutcome((), exc.diagnostics), None
@@ -144,6 +147,12 @@ def _batches(pages: Sequence[SourceFile]) -> Iterator[list[SourceFile]]:
         yield batch
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # noqa: PLC0415 - a pool only for large cold builds
+
+    return "fork" in multiprocessing.get_all_start_methods()  # not on Windows
+
+
 def _render_all(
     pages: Sequence[SourceFile],
     settings: RenderSettings,
@@ -156,8 +165,7 @@ def _render_all(
     bytes go, so a 100,000-card build never holds them all."""
     total = len(pages)
     chars = sum(len(p.text) for p in pages)
-    forking = "fork" in multiprocessing.get_all_start_methods()  # not on Windows
-    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not forking:
+    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not _can_fork():
         for i, page in enumerate(pages):
             yield (*_render(page, settings, library), None)
             if progress is not None:
@@ -165,6 +173,9 @@ def _render_all(
         return
     _WORKER_STATE[:] = [(settings, library)]
     try:
+        import multiprocessing  # noqa: PLC0415
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             # Batches in flight are bounded, so results cannot pile up waiting for us.

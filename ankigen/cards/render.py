@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
+from ankigen.cards.fields import links_html, source_html
 from ankigen.cards.sanitize import sanitize
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import Diagnostic, Severity
-from ankigen.read.layout import slugify
-from ankigen.records import Link, RenderedCard, SplitCard
+from ankigen.records import RenderedCard, SplitCard
 from ankigen.syntax.markdown import markdown
 from ankigen.syntax.refs import ENV_KEY, CardRefs, stamp_lines
 
-__all__ = ["links_html", "plain_text", "render_card", "source_html"]
+__all__ = ["plain_text", "render_card"]
 
 _TEXT_TYPES = frozenset(
     {
@@ -55,39 +53,10 @@ def _text_parts(run: Sequence[Token], parts: list[str]) -> None:
             parts.append(" ")
 
 
-def links_html(links: Sequence[Link]) -> str:
-    if not links:
-        return ""
-    items = "".join(
-        f'<li><a href="{escape(link.href)}">{escape(link.text)}</a></li>' for link in links
-    )
-    return f'<ul class="ankigen-links">{items}</ul>'
-
-
-@lru_cache(maxsize=1024)  # one string per page and section, however many cards share it
-def source_html(page: str, heading: str, url: str | None = None) -> str:
-    """Where the card comes from: page and section, linked to the site page when known."""
-    html = f'<span class="ankigen-page">{escape(page)}</span>'
-    if heading:
-        html += f' \u203a <span class="ankigen-section">{escape(heading)}</span>'
-    if url is not None:
-        target = f"{url}#{slugify(heading)}" if heading else url
-        html = f'<a href="{escape(target)}">{html}</a>'
-    return html
-
-
 def _html_renderer(md: MarkdownIt) -> RendererHTML:
     renderer = md.renderer
     assert isinstance(renderer, RendererHTML)
     return renderer
-
-
-def tombstone_source_html(page: str, question: str) -> str:
-    """The Source field of a removed question's note: the only place its text survives."""
-    return (
-        '<span class="ankigen-removed">Removed from the source:</span> '
-        f"{escape(question)} ({source_html(page, '')})"
-    )
 
 
 def _has_raw_html(tokens: Sequence[Token]) -> bool:

@@ -6,37 +6,19 @@ Exit status: 0 ok, 1 the build cannot be trusted (errors, or warnings under --st
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import sys
-import threading
-import time
-from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from ankigen import __version__
-from ankigen.build import (
-    BuildPlan,
-    apkg_name,
-    plan_build,
-    project_lock,
-    read_pages,
-    up_to_date,
-    write_build,
-    written_files,
-)
-from ankigen.cards.cache import RenderCache, default_cache_dir
-from ankigen.cards.pages import available_cores
-from ankigen.cli.progress import progress_bar
-from ankigen.cli.watch import watch, watch_roots
-from ankigen.config.project import Config, load_config, normalize_types
-from ankigen.errors import AnkigenError, Diagnostic, Severity
-from ankigen.output.manifest import Manifest
-from ankigen.output.report import report_details, report_text
-from ankigen.read.sources import require_source
+
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Sequence
+
+# Only argparse is loaded to read the command line: `--help` and `--version` answer without
+# anything else, and ``cli.run`` loads the stages a command runs when it runs them (a
+# no-change rebuild never loads markdown-it, Pygments or genanki).
 
 __all__ = ["console", "main"]
 
@@ -165,49 +147,6 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
-def _clock(env: dict[str, str]) -> int:
-    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return int(time.time())
-    if not raw.isdigit():
-        raise AnkigenError(
-            Diagnostic(
-                "SOURCE_DATE_EPOCH",
-                f"not a whole number of seconds: {raw!r}",
-                hint="unset it, or set it to e.g. $(git log -1 --format=%ct)",
-            )
-        )
-    return int(raw)
-
-
-def _output_path(arg: str | None, config: Config) -> Path:
-    if arg is not None:
-        out = Path(arg)
-        return out if out.suffix.lower() == ".apkg" else out / apkg_name(config.deck)
-    folder = config.output if config.output is not None else Path("build")
-    return folder / apkg_name(config.deck)
-
-
-def _print(diags: Sequence[Diagnostic], stream: TextIO) -> None:
-    for diag in diags:
-        print(diag.format(), file=stream)
-
-
-def _summary(plan: BuildPlan, wrote: bool) -> str:
-    report = plan.report
-    total = report.live
-    detail = ", ".join(f"{report.count(s)} {s}" for s in ("new", "changed", "unchanged"))
-    for extra in ("reworded", "moved", "removed"):
-        if report.count(extra):
-            detail += f", {report.count(extra)} {extra}"
-    warnings = sum(d.severity is Severity.WARNING for d in plan.diagnostics)
-    tail = f", {warnings} warning(s)" if warnings else ""
-    where = f" -> {plan.output}" if wrote else " (nothing written)"
-    fresh = len(plan.rendered)
-    rendered = f", {fresh} rendered" if plan.cache is not None and fresh < plan.pages else ""
-    return f"ankigen: {total} notes from {plan.pages} page(s){rendered} ({detail}){tail}{where}"
-
-
 def main(
     argv: Sequence[str] | None = None,
     env: dict[str, str] | None = None,
@@ -224,206 +163,42 @@ def main(
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     environ = dict(os.environ) if env is None else env
+    from ankigen.cli import run  # noqa: PLC0415 - the commands, once one runs
+
     if args.command == "watch" or getattr(args, "watch", False):
         args.command = "build"
-        return _watch(args, environ, stop)
-    status, summary = _run(args, environ)
-    if status == EXIT_OK and summary is not None:
-        print(summary)
-    return status
-
-
-def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: bool) -> str:
-    data: dict[str, object] = {
-        "ok": ok,
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "col": d.col,
-                "severity": str(d.severity),
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
-    }
-    if plan is not None:
-        report = plan.report
-        data["notes"] = report.live
-        data["counts"] = dict(report.counts)
-        data["output"] = str(plan.output)
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def _cache(
-    args: argparse.Namespace, environ: dict[str, str], *, remember: bool = False
-) -> RenderCache | None:
-    # The cache's own variables may also come from the process environment when a caller
-    # passes a reduced ``env`` (tests pass {} to pin the clock, not to move the cache).
-    names = ("ANKIGEN_NO_CACHE", "ANKIGEN_CACHE_DIR", "XDG_CACHE_HOME")
-    merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
-    if args.no_cache or merged.get("ANKIGEN_NO_CACHE"):
-        return None
-    return RenderCache(default_cache_dir(merged), remember=remember)
-
-
-def _run(
-    args: argparse.Namespace,
-    environ: dict[str, str],
-    *,
-    watching: bool = False,
-    cache: RenderCache | None = None,
-) -> tuple[int, str | None]:
-    """One build, check or diff: (exit status, the summary line to print last).
-
-    ``cache``: the render cache to use (watch mode keeps one across rebuilds, so pages
-    unchanged since the last one are not even read back from disk); default: a new one.
-    """
-    with contextlib.ExitStack() as stack:
-        return _run_in(args, environ, stack, watching, cache or _cache(args, environ))
-
-
-def _run_in(
-    args: argparse.Namespace,
-    environ: dict[str, str],
-    stack: contextlib.ExitStack,
-    watching: bool,
-    cache: RenderCache | None,
-) -> tuple[int, str | None]:
-    as_json = args.format == "json"
-    building = args.command == "build"
-    bar = None if as_json else progress_bar(sys.stdout, environ)
-    try:
-        source = Path(args.source)
-        require_source(source)
-        config = load_config(source)
-        if args.types is not None:
-            config = replace(config, types=normalize_types(args.types, "--types"))
-        output = _output_path(getattr(args, "output", None), config)
-        if building:
-            stack.enter_context(project_lock(config.lock_path))
-        pageset = read_pages(source, config)
-        fresh = (
-            up_to_date(config, output, pageset, cache)
-            if building and cache is not None and not args.accept and not as_json
-            else None
-        )
-        if fresh is not None:
-            return _up_to_date(args, fresh, output)
-        plan = plan_build(
-            source,
-            config,
-            _clock(environ),
-            output,
-            frozenset(args.accept),
-            cache=cache,
-            workers=args.jobs or available_cores(),
-            progress=bar,
-            pageset=pageset,
-            keep_cards=False,
-        )
-    except AnkigenError as exc:
-        if as_json:
-            print(_json_report(exc.diagnostics, None, ok=False))
-        else:
-            _print(exc.diagnostics, sys.stderr)
-        errors = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
-        return EXIT_FAIL, f"ankigen: build failed with {errors} error(s), nothing written"
-    finally:
-        if bar is not None:
-            bar.close()
-    failed = bool(args.strict and plan.diagnostics)
-    if as_json:
-        print(_json_report(plan.diagnostics, plan, ok=not failed))
-    else:
-        _print(plan.diagnostics, sys.stderr)
-    if failed:
-        if not as_json:
-            print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
-    if building:
-        try:
-            write_build(plan)
-        except OSError as exc:
-            target = exc.filename or plan.output
-            _print(
-                [
-                    Diagnostic(
-                        str(target),
-                        f"cannot write: {exc.strerror or exc}",
-                        hint="check the folder exists and is writable",
-                    )
-                ],
-                sys.stderr,
-            )
-            return EXIT_FAIL, None
-    if as_json:
-        return EXIT_OK, None
-    report = plan.report
-    if args.command == "diff":
-        print(report_text(report), end="")
-    elif not watching and (report.count("new") != report.live or report.count("removed")):
-        for line in report_details(report, limit=20):  # not a first build
-            print(line)
-    return EXIT_OK, _summary(plan, wrote=building)
-
-
-def _up_to_date(
-    args: argparse.Namespace, manifest: Manifest, output: Path
-) -> tuple[int, str | None]:
-    """Nothing changed since the last build: its warnings again, and nothing written."""
-    failed = bool(args.strict and manifest.diagnostics)
-    if args.format == "json":
-        print(json.dumps({"ok": not failed, "up_to_date": True, "notes": manifest.notes}))
-        return (EXIT_FAIL if failed else EXIT_OK), None
-    _print(manifest.diagnostics, sys.stderr)
-    if failed:
-        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
-    warnings = len(manifest.diagnostics)
-    tail = f", {warnings} warning(s)" if warnings else ""
-    return EXIT_OK, (
-        f"ankigen: {manifest.notes} notes from {manifest.pages} page(s), "
-        f"nothing changed since the last build{tail} -> {output} (up to date)"
-    )
-
-
-def _watch(args: argparse.Namespace, environ: dict[str, str], stop: threading.Event | None) -> int:
-    source = Path(args.source)
-    try:
-        require_source(source)
-        config = load_config(source)
-    except AnkigenError as exc:
-        _print(exc.diagnostics, sys.stderr)
-        return EXIT_FAIL
-    output = _output_path(args.output, config)
-    watched = [source]
-    if config.site is not None:
-        watched += [config.site.config_file, config.site.docs_dir]
-    if config.config_file is not None:
-        watched.append(config.config_file)
-    cache = _cache(args, environ, remember=True)
-    # what a build writes: never a reason to build again
-    written = {p.resolve() for p in written_files(output, config.lock_path)}
-    folders = [cache.folder.resolve()] if cache is not None else []
-
-    def ignore(path: Path) -> bool:
-        resolved = path.resolve()
-        if resolved in written or any(resolved.is_relative_to(f) for f in folders):
-            return True
-        return any(part.startswith(".ankigen-") for part in resolved.parts)  # scratch
-
-    def once() -> tuple[bool, str]:
-        status, summary = _run(args, environ, watching=True, cache=cache)
-        return status == EXIT_OK, summary or "build failed"
-
-    def emit(line: str) -> None:
-        print(line, flush=True)
-
-    watch(once, watch_roots(watched), ignore, emit, stop=stop)
-    return EXIT_OK
+        return run.watch_command(args, environ, stop)
+    return run.command(args, environ)
 
 
 def console() -> None:
-    sys.exit(main())
+    """The ``ankigen`` command: ``main``, with a bug reported in one line, not a traceback."""
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        print("ankigen: interrupted", file=sys.stderr)
+        status = 130
+    except Exception as exc:  # the one place a bug is turned into a message
+        print(bug_report(exc), file=sys.stderr)
+        status = EXIT_FAIL
+    sys.exit(status)
+
+
+def bug_report(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to a file; the one line telling the user it is a bug."""
+    import tempfile  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        fd, name = tempfile.mkstemp(prefix="ankigen-bug-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"ankigen {__version__}, Python {sys.version.split()[0]}\n{text}")
+        where = f"the traceback is in {name}"
+    except OSError:
+        where = "the traceback could not be written"
+    kind = type(exc).__name__
+    return (
+        f"ankigen: internal error (a bug in ankigen, not in your pages): {kind}: {exc}; "
+        f"{where}; please report it with that file"
+    )

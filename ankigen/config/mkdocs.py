@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
@@ -30,25 +30,18 @@ from yaml.error import Mark, MarkedYAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from ankigen.config.site import (
+    NavItem,
+    PyApply,
+    PyName,
+    Relative,
+    Site,
+    find_site_config,
+)
 from ankigen.errors import AnkigenError, Diagnostic
 
-__all__ = [
-    "CONFIG_NAMES",
-    "MKDOCS_BUILTIN_EXTENSIONS",
-    "NavItem",
-    "PyApply",
-    "PyName",
-    "Relative",
-    "Site",
-    "find_site_config",
-    "load_site",
-    "nav_pages",
-]
+__all__ = ["load_site"]
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
-# mkdocs always enables these before the ones mkdocs.yml lists (``MkDocsConfig``); they are
-# not repeated in ``Site.markdown_extensions``, which is what the file says.
-MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 # ``mkdocs.utils.markdown_extensions``: what mkdocs counts as a Markdown page (case-sensitive).
 _PAGE_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
 _INTERPRETED = frozenset(
@@ -66,72 +59,7 @@ _PY_NAME = "tag:yaml.org,2002:python/name:"
 _PY_APPLY = "tag:yaml.org,2002:python/object/apply:"
 
 
-@dataclass(frozen=True)
-class PyName:
-    """``!!python/name:X``: a reference to a Python object, never imported here."""
-
-    path: str
-
-
-@dataclass(frozen=True)
-class PyApply:
-    """``!!python/object/apply:X`` (``X(*args, **kwds)`` in mkdocs), never called here."""
-
-    path: str
-    args: tuple[object, ...] = ()
-    kwds: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class Relative:
-    """mkdocs' ``!relative`` tag: ``""`` (the current page's folder), ``"$config_dir[/…]"`` or
-    ``"$docs_dir[/…]"``. Kept unresolved: it only means something while a page renders."""
-
-    path: str = ""
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """One nav entry: a page (``page`` set), a section (``children``) or a link (``url`` set).
-
-    ``page`` is a docs-relative POSIX path. A relative entry whose name mkdocs does not take
-    for Markdown, an absolute path and a URL are links: ``page`` is None, ``url`` the target.
-    Whether a page file exists is not checked here.
-    """
-
-    title: str | None
-    page: str | None
-    children: tuple[NavItem, ...] = ()
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Site:
-    """The parts of ``mkdocs.yml`` ankigen reads; everything else is kept in ``extra``."""
-
-    config_file: Path  # absolute (lexically normalised, like mkdocs' os.path.abspath)
-    site_name: str
-    site_url: str | None  # ends with "/"; None when unset or ""
-    docs_dir: Path  # absolute; relative values are relative to config_file's folder
-    use_directory_urls: bool = True
-    nav: tuple[NavItem, ...] | None = None  # None: mkdocs.yml has no (or an empty) nav
-    # (name, config) in first-listed order; a name listed twice keeps its first place and its
-    # last non-empty config, as mkdocs does; {} when it has none. Builtins not included.
-    markdown_extensions: tuple[tuple[str, Mapping[str, object]], ...] = ()
-    # every other top-level key (theme, plugins, mkdocs' own "extra", …), read-only
-    extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-
 # --------------------------------------------------------------------------- public API
-
-
-def find_site_config(folder: Path) -> Path | None:
-    """``folder/mkdocs.yml``, else ``folder/mkdocs.yaml``, else None (mkdocs' default order)."""
-    for name in CONFIG_NAMES:
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load_site(path: Path, env: Mapping[str, str] | None = None) -> Site:
@@ -154,37 +82,6 @@ def load_site(path: Path, env: Mapping[str, str] | None = None) -> Site:
                 hint="replace the `*alias` inside its own `&anchor` with the value itself",
             )
         ) from exc
-
-
-def nav_pages(site: Site) -> list[tuple[tuple[str, ...], str]]:
-    """Every page of the nav in order, with its titles path: the titles of the sections
-    around it, then its own nav title when it has one.
-
-    A page listed twice counts once, at its first place (mkdocs reuses that first entry's
-    page). Links and titles of links are left out.
-    """
-    found: list[tuple[tuple[str, ...], str]] = []
-    _walk_nav(site.nav or (), (), found, set())
-    return found
-
-
-def _walk_nav(
-    items: tuple[NavItem, ...],
-    sections: tuple[str, ...],
-    found: list[tuple[tuple[str, ...], str]],
-    seen: set[str],
-) -> None:
-    # A module function: a closure calling itself is a reference cycle, kept until the
-    # collector runs, and builds pause it.
-    for item in items:
-        if item.page is not None:
-            if item.page not in seen:
-                seen.add(item.page)
-                own = (item.title,) if item.title is not None else ()
-                found.append(((*sections, *own), item.page))
-        elif item.children:
-            next_sections = (*sections, item.title) if item.title else sections
-            _walk_nav(item.children, next_sections, found, seen)
 
 
 # --------------------------------------------------------------------------- locating

@@ -11,13 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
-from ankigen.config.mkdocs import (
-    CONFIG_NAMES,
-    MKDOCS_BUILTIN_EXTENSIONS,
-    Site,
-    find_site_config,
-    load_site,
-)
+from ankigen.config.site import CONFIG_NAMES, MKDOCS_BUILTIN_EXTENSIONS, Site, find_site_config
 from ankigen.errors import AnkigenError, Diagnostic
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
@@ -110,7 +104,11 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
     site (a folder holding ``mkdocs.yml``, or that file), whose site_name, nav and
     markdown_extensions then apply too."""
     site_path = site_file(source)
-    site = load_site(site_path, env) if site_path is not None else None
+    site = None
+    if site_path is not None:
+        from ankigen.config.mkdocs import load_site  # noqa: PLC0415 - YAML, for sites only
+
+        site = load_site(site_path, env)
     if site_path is not None:
         base = site_path.parent
     else:

@@ -21,7 +21,6 @@ same cards and lock always give the same answer.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -101,6 +100,8 @@ def _candidates(
         return scored, proposals
     cross_page = len(open_cards) * len(orphans) <= CROSS_PAGE_PAIRS
     questions = {e.guid: normalize_question(e.question) for e in orphans}
+    import difflib  # noqa: PLC0415 - only when an earlier note lost its card
+
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     for i in open_cards:
         card = cards[i]

@@ -10,7 +10,6 @@ from functools import lru_cache
 from importlib.resources import files
 
 from ankigen.records import NoteType
-from ankigen.syntax.highlight import code_css
 
 __all__ = ["FIELDS", "NOTETYPE_ID", "NOTETYPE_NAME", "note_type"]
 
@@ -26,6 +25,8 @@ def _asset(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def note_type() -> NoteType:
+    from ankigen.syntax.highlight import code_css  # noqa: PLC0415 - Pygments, when needed
+
     return NoteType(
         id=NOTETYPE_ID,
         name=NOTETYPE_NAME,

@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-import yaml
-
 __all__ = ["split_front_matter"]
 
 _OPEN = re.compile(r"\A-{3}[ \t]*\n")
@@ -27,6 +25,8 @@ def split_front_matter(text: str) -> tuple[str, Mapping[str, object]]:
     closed = _CLOSE.search(text, opened.end())
     if closed is None:
         return text, MappingProxyType({})
+    import yaml  # noqa: PLC0415 - only for pages that have front matter
+
     try:
         data = yaml.safe_load(text[opened.end() : closed.start()])
     except yaml.YAMLError:

@@ -9,12 +9,11 @@ outside the nav (as configured by ``subdecks``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ankigen.config.mkdocs import Site, nav_pages
+from ankigen.config.site import Site, nav_pages
 
 __all__ = ["PagePlace", "page_title_from_name", "page_url", "place_pages", "slugify"]
 
@@ -60,10 +59,10 @@ def page_url(rel: str, site: Site) -> str | None:
 
 
 def slugify(text: str, separator: str = "-") -> str:
-    """Python-Markdown's default ``toc`` slug for a heading."""
-    value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
-    return re.sub(rf"[{separator}\s]+", separator, value)
+    """Python-Markdown's default ``toc`` slug for a heading (its own function)."""
+    from markdown.extensions.toc import slugify as toc_slugify  # noqa: PLC0415 - when needed
+
+    return toc_slugify(text, separator)
 
 
 def place_pages(

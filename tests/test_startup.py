@@ -1,0 +1,102 @@
+"""Start-up: what a command loads before it answers, and that nothing at import time is
+POSIX-only (ankigen must start on Windows, where most Anki users are)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, MakeProject
+
+RENDERERS = ("markdown_it", "pygments", "genanki", "mdit_py_plugins", "linkify_it", "nh3", "bs4")
+
+# Runs ankigen's CLI in this process, then reports which renderer modules were loaded.
+_PROBE = """
+import json, sys
+from ankigen.cli import main
+try:
+    status = main(sys.argv[1:])
+except SystemExit as exc:
+    status = exc.code
+loaded = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(RENDERERS)))
+print("PROBE" + json.dumps({"status": status, "loaded": loaded}))
+"""
+
+
+def _probe(args: list[str], cwd: Path, cache: Path) -> dict[str, object]:
+    code = _PROBE.replace("RENDERERS", repr(json.dumps(RENDERERS)))
+    env = {**os.environ, "ANKIGEN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("PROBE"))
+    result: dict[str, object] = json.loads(line[len("PROBE") :])
+    return result
+
+
+def test_help_loads_no_renderer(tmp_path: Path) -> None:
+    assert _probe(["--help"], tmp_path, tmp_path / "cache") == {"status": 0, "loaded": []}
+
+
+def test_a_no_change_rebuild_and_a_check_load_no_renderer(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    page = (
+        '??? question "What does a pooling layer do?"\n    It downsamples.\n\n'
+        "```python\nx = 1\n```\n"
+    )
+    project = make_project({"cnn.md": page})
+    cache = tmp_path / "cache"
+    apkg = str(project.apkg)
+    first = _probe(["build", str(project.source), "-o", apkg], project.root, cache)
+    assert first["status"] == 0
+    assert "markdown_it" in first["loaded"]  # type: ignore[operator]  # the probe can see them
+    again = _probe(["build", str(project.source), "-o", apkg], project.root, cache)
+    assert again == {"status": 0, "loaded": []}
+    project_check = _probe(["check", str(project.source)], project.root, cache)
+    assert project_check["status"] == 0
+    # check compares with the deck at the default output (build/): built there, it is settled
+    default = _probe(["build", str(project.source)], project.root, cache)
+    assert default["status"] == 0
+    assert _probe(["check", str(project.source)], project.root, cache) == {
+        "status": 0,
+        "loaded": [],
+    }
+
+
+# Modules a Windows Python does not have.
+POSIX_ONLY = ("fcntl", "termios", "resource", "pwd", "grp")
+
+
+@pytest.mark.parametrize("blocked", POSIX_ONLY)
+def test_every_module_imports_without_posix_only_modules(blocked: str) -> None:
+    """Each module of ankigen imports with ``blocked`` missing, as on Windows."""
+    modules = sorted(
+        ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        for path in (REPO / "ankigen").rglob("*.py")
+        if path.name != "__main__.py"
+    )
+    assert len(modules) > 50
+    code = (
+        f"import sys, importlib; sys.modules[{blocked!r}] = None\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print('ok')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.stdout.strip() == "ok", done.stderr
