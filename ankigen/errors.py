@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ankigen._speed.fast_init import fast_init
-
 __all__ = ["AnkigenError", "Diagnostic", "Severity"]
 
 
@@ -16,7 +14,6 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A problem found in the input, located at ``path:line:col`` (line/col 1-based)."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ankigen._speed.fast_init import fast_init
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic
 
@@ -40,7 +39,6 @@ class MediaProblem:
     hint: str
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One Markdown page, decoded, with newlines normalised to ``\\n``."""
@@ -51,7 +49,6 @@ class SourceFile:
     url: str | None = None  # the page on the published site, when site_url is known
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Card:
     """A question box found in a page, still as markdown-it tokens."""
@@ -65,14 +62,12 @@ class Card:
     heading: str  # text of the nearest heading above the card ("" if none)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Link:
     href: str
     text: str
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class SplitCard:
     """A card whose front, answer and trailing link list are separated."""
@@ -85,7 +80,6 @@ class SplitCard:
     explicit_id: str | None = None  # from a `<!-- ankigen-id: … -->` comment in the body
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class RenderedCard:
     page: str
@@ -118,7 +112,6 @@ class RenderedCard:
         return (self.question_html, self.answer_html, self.links_html, self.source_html)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Note:
     """A rendered card with its identity decided: what the package writes."""

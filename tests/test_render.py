@@ -13,10 +13,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_core.normalize import normalize
 
-from ankigen._speed.normalize import normalize_when_needed
 from ankigen.build import plan_build
 from ankigen.cards.cache import CacheEntry, dump_entry, load_entry
 from ankigen.cards.page import render_page
@@ -166,18 +163,6 @@ def test_url_fast_path_agrees_with_markdown_it(scheme: str, rest: str) -> None:
     fast = markdown()
     assert fast.normalizeLink(url) == plain.normalizeLink(url)
     assert fast.normalizeLinkText(url) == plain.normalizeLinkText(url)
-
-
-@settings(max_examples=1000)
-@given(st.lists(st.sampled_from(["\r", "\n", "\0", "\r\n", "a", " ", "é", "\x85"])).map("".join))
-def test_skipping_normalize_changes_nothing(src: str) -> None:
-    """The normalize rule runs only on text with "\\r" or NUL; on any other text it would
-    have given the text back as it was."""
-    ours, stock = StateCore(src, markdown(), {}), StateCore(src, markdown(), {})
-    normalize_when_needed(ours)
-    normalize(stock)
-    assert ours.src == stock.src
-    assert markdown().core.ruler.getRules("")[0] is normalize_when_needed
 
 
 def test_text_with_carriage_returns_is_still_normalized() -> None:

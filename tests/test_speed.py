@@ -66,7 +66,6 @@ PRIVATE_MARKS = (
     "._options",
     "get_tokens_unprocessed",
     "gc.disable",
-    "ThreadPoolExecutor",
 )
 
 

@@ -16,17 +16,23 @@ tokens     markdown-it tokens made slot by slot; delimiter rules skipped where n
 blocks     markdown-it's block line table made with str methods
 linkify    plain ASCII http(s) URLs skip linkify-it's Unicode regex
 memory     freed heap memory handed back to the OS on large builds (glibc)
-zip        the collection deflated in pieces on two threads (serially when off: same bytes)
+urls       markdown-it's link normalisers skipped for URLs they would return unchanged
 =========  ===============================================================================
+
+Each stays only while it pays: ``benchmarks/bench_speedups.py`` measures each one off alone
+against all on, and a speed-up worth less than 3% of a cold one-process build is deleted
+(the README holds the table). Deleted so far, measured at 0.3-2.2%: a quiet markdown-it
+logger, slot-setting record constructors, skipping markdown-it's normalize rule, dict-speed
+option reads, and deflating the collection on two threads.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -38,30 +44,12 @@ __all__ = [
     "enabled",
     "faster_lexer",
     "install_parser",
-    "ordered_map",
     "paused_gc",
     "release_memory",
 ]
 
-# "quiet", "records", "normalize", "options" and "urls" are here to be measured, then judged.
-SPEEDUPS = (
-    "gc",
-    "lexer",
-    "tokens",
-    "blocks",
-    "linkify",
-    "memory",
-    "zip",
-    "quiet",
-    "records",
-    "normalize",
-    "options",
-    "urls",
-)
+SPEEDUPS = ("gc", "lexer", "tokens", "blocks", "linkify", "urls", "memory")
 ENV = "ANKIGEN_SPEEDUPS"
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def active(environ: os._Environ[str] | dict[str, str] | None = None) -> frozenset[str]:
@@ -97,18 +85,6 @@ def install_parser(md: MarkdownIt, on: frozenset[str]) -> None:
         from ankigen._speed.linkify import fast_linkify_plugin  # noqa: PLC0415
 
         fast_linkify_plugin(md)
-    if "quiet" in on:
-        from ankigen._speed.quiet import quiet_markdown_it  # noqa: PLC0415
-
-        quiet_markdown_it()
-    if "normalize" in on:
-        from ankigen._speed.normalize import fast_normalize_plugin  # noqa: PLC0415
-
-        fast_normalize_plugin(md)
-    if "options" in on:
-        from ankigen._speed.options import fast_options  # noqa: PLC0415
-
-        fast_options(md)
     if "urls" in on:
         from ankigen._speed.urls import fast_urls  # noqa: PLC0415
 
@@ -147,14 +123,3 @@ def release_memory(pages: int) -> None:
         from ankigen._speed.memory import trim  # noqa: PLC0415
 
         trim(pages)
-
-
-def ordered_map(work: Callable[[T], R], items: Iterable[T], workers: int = 2) -> Iterator[R]:
-    """``map(work, items)``, on ``workers`` threads when the ``zip`` speed-up is on (for work
-    that releases the GIL, such as zlib); results come in order either way."""
-    if not enabled("zip") or workers < 2:
-        yield from map(work, items)
-        return
-    from ankigen._speed.threads import threaded_map  # noqa: PLC0415
-
-    yield from threaded_map(work, items, workers)

@@ -51,14 +51,6 @@ GUARDS: tuple[Guard, ...] = (
         "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",  # 2.18-2.21
     ),
     _guard(
-        "normalize",
-        _MDIT,
-        "4.0-4.3",
-        "markdown_it.rules_core.normalize:normalize",
-        "relied on: changes nothing in a text with neither CR nor NUL",
-        "71b29c0f3e02cec8817551b3decfa562ee94f7fb50c344fa6174852127b20b87",
-    ),
-    _guard(
         "linkify",
         _MDIT,
         "4.0-4.3",

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ankigen._speed.fast_init import fast_init
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.jsonrows import json_lines_chunks, json_string
 
@@ -29,7 +28,6 @@ __all__ = [
 LOCK_VERSION = 1
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LockEntry:
     guid: str

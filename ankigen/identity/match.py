@@ -26,7 +26,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ankigen._speed.fast_init import fast_init
 from ankigen.identity.lockfile import Lock, LockEntry
 
 __all__ = ["CardKey", "Match", "Proposal", "normalize_question", "resolve"]
@@ -37,7 +36,6 @@ SAME_PAGE_PROPOSE = 0.5
 OTHER_PAGE_PROPOSE = 0.75
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class CardKey:
     """What identity matching needs to know about a card."""
@@ -49,14 +47,12 @@ class CardKey:
     explicit_id: str | None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Match:
     entry: LockEntry | None  # the earlier note this card continues; None for a new note
     how: str  # "explicit", "same", "body", "similar", "accepted" or "new"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Proposal:
     card: int  # index into the cards

@@ -23,7 +23,6 @@ from typing import BinaryIO
 
 import genanki
 
-from ankigen import _speed
 from ankigen.records import Note, NoteType
 
 __all__ = ["deck_id", "prepare_apkg"]
@@ -162,35 +161,28 @@ def _write_collection(
 
 # ---------------------------------------------------------------- the zip
 
-_PIECE = 1 << 20  # deflated independently: the bytes do not depend on the thread count
+_PIECE = 1 << 20  # each piece deflated on its own and ended by a full flush
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00:00: fixed, so equal input gives equal bytes
 _ZIP_LIMIT = 0xFFFF_FFFF  # beyond this a zip needs zip64: then zipfile writes it
 
 
-def _deflate_piece(piece: tuple[bytes, bool]) -> bytes:
-    data, last = piece
+def _deflate_piece(data: bytes, last: bool) -> bytes:
     packer = zlib.compressobj(1, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
 
 
-def _deflate_file(src: Path, out: BinaryIO, workers: int) -> tuple[int, int, int]:
-    """Raw deflate (level 1) of ``src`` onto ``out``, pigz-style: 1 MiB pieces compressed
-    independently, each ended by a full flush, so their concatenation is one valid deflate
-    stream whatever thread made each piece (on ``workers`` threads where the speed-up is
-    on: zlib releases the GIL). Returns (crc32, compressed size, size)."""
+def _deflate_file(src: Path, out: BinaryIO) -> tuple[int, int, int]:
+    """Raw deflate (level 1) of ``src`` onto ``out`` in 1 MiB pieces, each ended by a full
+    flush: their concatenation is one valid deflate stream, and no piece is held with the
+    next. Returns (crc32, compressed size, size)."""
     size = src.stat().st_size
     pieces = max(1, -(-size // _PIECE))
     crc = written = 0
-
-    def read(handle: BinaryIO) -> Iterator[tuple[bytes, bool]]:
-        nonlocal crc
+    with src.open("rb") as handle:
         for i in range(pieces):
             data = handle.read(_PIECE)
             crc = zlib.crc32(data, crc)
-            yield data, i == pieces - 1
-
-    with src.open("rb") as handle:
-        for blob in _speed.ordered_map(_deflate_piece, read(handle), workers):
+            blob = _deflate_piece(data, i == pieces - 1)
             out.write(blob)
             written += len(blob)
     return crc, written, size
@@ -226,11 +218,11 @@ def _central_header(name: bytes, crc: int, packed: int, size: int, offset: int) 
 
 
 def _write_zip(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, bytes]]) -> None:
-    """collection.anki2 (deflated in parallel) then the small entries; no zip64 needed."""
+    """collection.anki2 (deflated in pieces) then the small entries; no zip64 needed."""
     central: list[bytes] = []
     name = b"collection.anki2"
     handle.write(_local_header(name, 0, 0, 0) + name)  # sizes patched below
-    crc, packed, size = _deflate_file(db_path, handle, workers=2)
+    crc, packed, size = _deflate_file(db_path, handle)
     end = handle.tell()
     handle.seek(0)
     handle.write(_local_header(name, crc, packed, size))

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ankigen._speed.fast_init import fast_init
 from ankigen.identity.lockfile import LockEntry
 from ankigen.identity.notes import REMOVED_TAG
 from ankigen.jsonrows import json_lines_chunks, json_string
@@ -27,7 +26,6 @@ STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone
 LIVE = ("new", "changed", "reworded", "moved", "unchanged")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class ReportEntry:
     status: str
