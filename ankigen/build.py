@@ -56,6 +56,7 @@ class BuildPlan:
     images: ImageLookups = ()
     cache: RenderCache | None = None
     rendered: tuple[str, ...] = ()  # pages rendered afresh (the others came from the cache)
+    cards_rendered: int = 0  # cards of those pages rendered afresh (the others were unchanged)
 
     @cached_property
     def report(self) -> Report:
@@ -208,6 +209,7 @@ def _plan_build(
         images=tuple(images),
         cache=cache,
         rendered=tuple(p.rel for p, o in zip(pageset.pages, outcomes, strict=True) if not o.cached),
+        cards_rendered=sum(len(o.cards) - o.reused for o in outcomes if not o.cached),
     )
 
 

@@ -16,7 +16,13 @@ from typing import IO
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.read.sources import shown_path
 
-__all__ = ["commit_prepared", "prepare_text", "project_lock", "write_text_atomic"]
+__all__ = [
+    "commit_prepared",
+    "prepare_text",
+    "project_lock",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
 
 _BATCH = 1 << 18  # characters per write
 
@@ -53,6 +59,21 @@ def prepare_text(path: Path, chunks: Iterable[str]) -> tuple[Path, str]:
         tmp.unlink(missing_ok=True)
         raise
     return tmp, digest.hexdigest()
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` atomically (a temp file beside it, then a rename), making the
+    folder; the temp file is removed if anything fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def commit_prepared(tmp: Path, path: Path) -> None:

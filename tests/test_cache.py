@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import ankigen.cards.cache as cache_module
 import ankigen.cards.pages as pages_module
@@ -22,9 +23,10 @@ from ankigen.build import BuildPlan, plan_build, write_build
 from ankigen.cards.cache import RenderCache, code_fingerprint
 from ankigen.cli.commands import main
 from ankigen.config.project import Config, load_config
+from ankigen.errors import AnkigenError
 from ankigen.freshness import up_to_date
 from ankigen.read.pageset import read_pages
-from tests.conftest import copy_site
+from tests.conftest import MUTATIONS, copy_site, mutate
 
 NOW = 1_800_000_000
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -376,3 +378,146 @@ def test_entries_are_written_in_bursts_and_all_of_them_by_the_end_of_rendering(
     assert (tmp_path / "cache" / "pages" / "ff" / ("f" * 38)).read_bytes() == on_disk[
         0
     ].read_bytes()
+
+
+# One page of many cards: footnotes, an abbreviation, code, an image (present or missing).
+CARDS_PAGE = """# Cards
+
+*[CNN]: Convolutional Neural Network
+
+??? question "What does a CNN pool?"
+    Feature maps[^pool], down by two.
+
+??? question "Which code pools?"
+    ```python
+    pooled = max_pool(x, 2)
+    ```
+
+??? question "What does the diagram show?"
+    ![diagram](diagram.png)
+
+??? question "Where is the missing picture?"
+    ![gone](missing.png)
+
+??? question "What is a stride?"
+    How far the window moves[^stride].
+
+[^pool]: Max or average.
+[^stride]: In pixels.
+"""
+
+
+CARDS_SITE = """site_name: Cards
+markdown_extensions:
+  - abbr
+  - footnotes
+  - admonition
+  - pymdownx.details
+  - pymdownx.superfences
+"""
+
+
+def _site_of_cards(tmp_path: Path) -> Path:
+    """A site (footnotes and abbreviations on) of one page of cards; the site's folder."""
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "docs").mkdir()
+    (root / "mkdocs.yml").write_text(CARDS_SITE, encoding="utf-8")
+    (root / "docs" / "cards.md").write_text(CARDS_PAGE, encoding="utf-8")
+    shutil.copy(FIXTURES / "browser" / "diagram.png", root / "docs" / "diagram.png")
+    return root
+
+
+def _edit(source: Path, old: str, new: str) -> None:
+    page = source / "docs" / "cards.md"
+    text = page.read_text(encoding="utf-8")
+    assert old in text
+    page.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fresh"),
+    [
+        # one card's answer: that card alone
+        ("How far the window moves", "How many pixels the window moves", 1),
+        # lines added above every card: nothing to render, diagnostics move with their card
+        ("# Cards\n", "# Cards\n\nAn introduction.\n\nIn two paragraphs.\n", 0),
+        # a footnote's text: the card that cites it
+        ("[^stride]: In pixels.", "[^stride]: In pixels, or in samples.", 1),
+        # an abbreviation: the card whose words it wraps
+        ("Convolutional Neural Network", "Convolutional network", 1),
+        # a blank line inside a card: its lines inside move, so it is rendered again; so is
+        # the card above it that cites a footnote defined below (the note it carries moved)
+        ("    ```python\n", "\n    ```python\n", 2),
+    ],
+)
+def test_an_edit_renders_only_the_cards_it_reaches(
+    tmp_path: Path, old: str, new: str, fresh: int
+) -> None:
+    source = _site_of_cards(tmp_path)
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    first = _build(source, out, cache)
+    assert first.cards_rendered == 5
+    before = tmp_path / "before"
+    shutil.copytree(out, before)  # the lockfile the next build starts from
+    _edit(source, old, new)
+    again = _build(source, out, cache, now=NOW + 60)
+    assert again.rendered == ("cards.md",)
+    assert again.cards_rendered == fresh
+    assert _outputs(out) == _uncached(source, before, now=NOW + 60)
+    # the diagnostics, lines included, are those of a build that never saw the cache
+    config = _config(source, out)
+    cold = plan_build(source, config, NOW + 60, out / "cold.apkg", cache=None)
+    assert again.diagnostics == cold.diagnostics
+    assert [n.fields for n in again.identified.notes] == [n.fields for n in cold.identified.notes]
+
+
+def test_an_edited_image_renders_the_card_that_shows_it(tmp_path: Path) -> None:
+    source = _site_of_cards(tmp_path)
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(source, out, cache)
+    _edit(source, "How far the window moves", "How far it moves")
+    image = source / "docs" / "diagram.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    again = _build(source, out, cache, now=NOW + 60)
+    assert again.cards_rendered == 2  # the edited card and the one showing the image
+    config = _config(source, out)
+    cold = plan_build(source, config, NOW + 60, out / "cold.apkg", cache=None)
+    assert [n.fields for n in again.identified.notes] == [n.fields for n in cold.identified.notes]
+    assert {m.name for n in again.identified.notes for m in n.media} == {
+        m.name for n in cold.identified.notes for m in n.media
+    }
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=MUTATIONS)
+def test_cards_given_back_after_any_edit_are_the_ones_a_fresh_render_makes(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[int, int, str]]
+) -> None:
+    """Whatever an edit does to a page (characters, lines, markers, indents), the cards the
+    page's earlier entry gives back, with the ones rendered afresh, are exactly the cards and
+    diagnostics of a render that never saw a cache."""
+    tmp_path = tmp_path_factory.mktemp("edit")
+    source = _site_of_cards(tmp_path)
+    cache = RenderCache(tmp_path / "cache")
+    config = _config(source, tmp_path / "out")
+    plan_build(source, config, NOW, tmp_path / "out" / "d.apkg", cache=cache)
+    page = source / "docs" / "cards.md"
+    page.write_text(mutate(CARDS_PAGE, ops), encoding="utf-8")
+    try:
+        cached = plan_build(source, config, NOW, tmp_path / "out" / "d.apkg", cache=cache)
+    except AnkigenError as exc:
+        with pytest.raises(AnkigenError) as fresh_error:
+            plan_build(source, config, NOW, tmp_path / "out" / "d.apkg", cache=None)
+        assert fresh_error.value.diagnostics == exc.diagnostics
+        return
+    fresh = plan_build(source, config, NOW, tmp_path / "out" / "d.apkg", cache=None)
+    assert cached.diagnostics == fresh.diagnostics
+    assert [n.fields for n in cached.identified.notes] == [n.fields for n in fresh.identified.notes]
+    assert [(n.line, n.media) for n in cached.identified.notes] == [
+        (n.line, n.media) for n in fresh.identified.notes
+    ]

@@ -21,7 +21,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from ankigen import __version__
 from ankigen.errors import Diagnostic, Severity
+from ankigen.files import write_bytes_atomic
 from ankigen.records import Link, MediaFile, MediaProblem, RenderedCard
 
 __all__ = [
@@ -48,9 +48,10 @@ __all__ = [
     "lookups_hold",
 ]
 
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes (3: each card's signature and image lookups)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MEMORY_PAGES = 4096  # entries kept in memory by one RenderCache object
+LATEST_PAGES = 200_000  # pages whose latest entry is remembered (an edit reuses its cards)
 # Entries put are written in bursts of about this many bytes (or entries): see ``flush``.
 FLUSH_BYTES = 4 * 1024 * 1024
 FLUSH_ENTRIES = 256
@@ -142,6 +143,26 @@ class CacheEntry:
     cards: tuple[RenderedCard, ...]
     diagnostics: tuple[Diagnostic, ...]
     images: ImageLookups
+    # per card: its signature (``cards/signature``) and the image lookups it made, so that
+    # after an edit of the page its unchanged cards are not rendered again
+    signatures: tuple[bytes | None, ...] = ()
+    card_images: tuple[ImageLookups, ...] = ()
+
+    def by_signature(self) -> dict[bytes, tuple[RenderedCard, ImageLookups]]:
+        """The entry's cards by signature (a card whose signature is shared by another
+        card of its page is left out: either could be meant)."""
+        found: dict[bytes, tuple[RenderedCard, ImageLookups]] = {}
+        shared: set[bytes] = set()
+        rows = zip(self.cards, self.signatures, self.card_images, strict=True)
+        for card, signature, images in rows:
+            if signature is None:
+                continue
+            if signature in found:
+                shared.add(signature)
+            found[signature] = (card, images)
+        for signature in shared:
+            del found[signature]
+        return found
 
 
 class RenderCache:
@@ -165,6 +186,8 @@ class RenderCache:
         self.remember = remember
         self._pending: dict[str, bytes] = {}  # put, not yet written: key -> dump_entry bytes
         self._pending_bytes = 0
+        self._latest: dict[str, str] | None = None  # page id -> key of its latest entry
+        self._latest_changed = False
 
     def key(self, settings: str, rel: str, url: str | None, text: bytes) -> str:
         """``settings``: the build settings that reach the renderer, as a string; ``text``:
@@ -173,6 +196,46 @@ class RenderCache:
         digest.update(f"\0{settings}\0{rel}\0{url}\0".encode())
         digest.update(text)
         return digest.hexdigest()
+
+    def page_id(self, settings: str, rel: str, url: str | None) -> str:
+        """A page whatever its text: where its latest entry is looked up after an edit."""
+        digest = hashlib.blake2b(self._prefix, digest_size=16)
+        digest.update(f"\0{settings}\0{rel}\0{url}".encode())
+        return digest.hexdigest()
+
+    def latest(self, page_id: str) -> CacheEntry | None:
+        """The entry last stored or used for the page ``page_id`` names (its text may have
+        changed since): its cards, by signature, spare an edited page's other cards."""
+        key = self._latest_keys().get(page_id)
+        return self.get(key) if key is not None else None
+
+    def note_latest(self, page_id: str, key: str) -> None:
+        latest = self._latest_keys()
+        if latest.get(page_id) != key:
+            latest.pop(page_id, None)  # newest last: the oldest go first past the limit
+            latest[page_id] = key
+            self._latest_changed = True
+
+    def _latest_keys(self) -> dict[str, str]:
+        if self._latest is None:
+            try:
+                raw = marshal.loads((self.folder / "latest.marshal").read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                raw = None
+            ok = isinstance(raw, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+            )
+            self._latest = dict(raw) if ok and isinstance(raw, dict) else {}
+        return self._latest
+
+    def save_latest(self) -> None:
+        """Write which entry is each page's latest (at most ``LATEST_PAGES``, newest kept)."""
+        if not self._latest_changed or self._latest is None:
+            return
+        while len(self._latest) > LATEST_PAGES:
+            del self._latest[next(iter(self._latest))]
+        if _write_atomic(self.folder / "latest.marshal", marshal.dumps(self._latest)):
+            self._latest_changed = False
 
     def _path(self, key: str) -> Path:
         return self.pages / key[:2] / key[2:]
@@ -224,20 +287,8 @@ class RenderCache:
         """
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
         for key, blob in pending.items():
-            path = self._path(key)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(blob)
-                    Path(tmp).replace(path)
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
+            if _write_atomic(self._path(key), blob):
                 self.written += 1
-            except OSError:
-                continue
 
     def media_memo(self) -> dict[str, tuple[int, int, int, str]]:
         """Image hashes of earlier builds, by file (see ``MediaLibrary``): read once per
@@ -264,16 +315,8 @@ class RenderCache:
         """Write ``memo`` unless it is what was last read or written."""
         if memo == self._memo_saved:
             return
-        path = self.folder / "media.marshal"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(marshal.dumps(dict(memo)))
-            Path(tmp).replace(path)
-        except OSError:
-            return
-        self._memo_saved = dict(memo)
+        if _write_atomic(self.folder / "media.marshal", marshal.dumps(dict(memo))):
+            self._memo_saved = dict(memo)
 
     def trim(self) -> int:
         """Remove least recently used entries until the folder is under ``max_bytes``."""
@@ -300,6 +343,16 @@ class RenderCache:
 
 
 # ---------------------------------------------------------------- plain-tuple encoding
+
+
+def _write_atomic(path: Path, data: bytes) -> bool:
+    """``data`` into ``path`` through a temp file beside it; False (and no temp file left)
+    when it cannot be written: the cache is never a reason for a build to fail."""
+    try:
+        write_bytes_atomic(path, data)
+    except OSError:
+        return False
+    return True
 
 
 def encode_diagnostic(d: Diagnostic) -> tuple[object, ...]:
@@ -392,13 +445,19 @@ def _encode(entry: CacheEntry) -> tuple[object, ...]:
         for c in entry.cards
     )
     diagnostics = tuple(encode_diagnostic(d) for d in entry.diagnostics)
-    return (FORMAT, cards, diagnostics, encode_lookups(entry.images))
+    count = len(entry.cards)
+    signatures = entry.signatures or (None,) * count  # none known: no card is reused
+    card_images = entry.card_images or ((),) * count
+    per_card = (signatures, tuple(encode_lookups(i) for i in card_images))
+    return (FORMAT, cards, diagnostics, encode_lookups(entry.images), per_card)
 
 
 def _decode(raw: object) -> CacheEntry | None:
-    if not isinstance(raw, tuple) or len(raw) != 4 or raw[0] != FORMAT:
+    if not isinstance(raw, tuple) or len(raw) != 5 or raw[0] != FORMAT:
         return None
-    _, cards, diagnostics, images = raw
+    _, cards, diagnostics, images, (signatures, card_images) = raw
+    if len(signatures) != len(cards) or len(card_images) != len(cards):
+        return None
     return CacheEntry(
         tuple(
             RenderedCard(
@@ -438,6 +497,8 @@ def _decode(raw: object) -> CacheEntry | None:
         ),
         tuple(decode_diagnostic(d) for d in diagnostics),
         decode_lookups(images),
+        tuple(s if isinstance(s, bytes) else None for s in signatures),
+        tuple(decode_lookups(i) for i in card_images),
     )
 
 

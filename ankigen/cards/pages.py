@@ -65,6 +65,12 @@ class PageOutcome:
     diagnostics: tuple[Diagnostic, ...]
     images: ImageLookups = ()  # the image lookups its rendering made
     cached: bool = False
+    signatures: tuple[bytes | None, ...] = ()  # per card (cards/signature)
+    card_images: tuple[ImageLookups, ...] = ()  # per card: its image lookups
+    reused: int = 0  # cards of a re-rendered page given back from its earlier entry
+
+    def entry(self, lookups: ImageLookups) -> CacheEntry:
+        return CacheEntry(self.cards, self.diagnostics, lookups, self.signatures, self.card_images)
 
 
 def available_cores() -> int:
@@ -75,9 +81,14 @@ def available_cores() -> int:
 
 
 def _render(
-    page: SourceFile, settings: RenderSettings, library: MediaLibrary
+    page: SourceFile,
+    settings: RenderSettings,
+    library: MediaLibrary,
+    earlier: CacheEntry | None = None,
 ) -> tuple[PageOutcome, ImageLookups | None]:
-    """Render one page; the image lookups it made, or None when it must not be cached."""
+    """Render one page; the image lookups it made, or None when it must not be cached.
+    ``earlier``: an entry of this page's text before an edit, whose unchanged cards are
+    given back rather than rendered again."""
     seen: list[tuple[str, str, MediaFile | MediaProblem]] = []
 
     def resolve(rel: str, src: str) -> MediaFile | MediaProblem:
@@ -98,10 +109,18 @@ def _render(
     try:
         from ankigen.cards.page import render_source  # noqa: PLC0415 - the parser, when needed
 
-        result = render_source(page, settings.types, settings.flavor, refs)
+        known = earlier.by_signature() if earlier is not None else None
+        result = render_source(page, settings.types, settings.flavor, refs, known)
     except AnkigenError as exc:
         return PageOutcome((), exc.diagnostics), None
-    return PageOutcome(result.cards, result.diagnostics), tuple(seen)
+    outcome = PageOutcome(
+        result.cards,
+        result.diagnostics,
+        signatures=result.signatures,
+        card_images=result.lookups,
+        reused=result.reused,
+    )
+    return outcome, tuple(seen)
 
 
 # Set in the parent just before the pool forks; the workers inherit it.
@@ -121,7 +140,7 @@ def _work(batch: Sequence[SourceFile]) -> list[Sent]:
         if lookups is None:
             out.append(outcome)
         else:
-            out.append(dump_entry(CacheEntry(outcome.cards, outcome.diagnostics, lookups)))
+            out.append(dump_entry(outcome.entry(lookups)))
     return out
 
 
@@ -131,7 +150,13 @@ def _received(sent: Sent) -> tuple[PageOutcome, ImageLookups | None, bytes | Non
     entry = load_entry(sent)
     if entry is None:  # cannot happen: same code on both ends
         raise RuntimeError("a render worker sent an unreadable result")
-    return PageOutcome(entry.cards, entry.diagnostics), entry.images, sent
+    outcome = PageOutcome(
+        entry.cards,
+        entry.diagnostics,
+        signatures=entry.signatures,
+        card_images=entry.card_images,
+    )
+    return outcome, entry.images, sent
 
 
 def _batches(pages: Sequence[SourceFile]) -> Iterator[list[SourceFile]]:
@@ -159,6 +184,8 @@ def _render_all(
     library: MediaLibrary,
     workers: int,
     progress: Progress | None,
+    *,
+    earlier: Callable[[int], CacheEntry | None] = lambda i: None,
 ) -> Iterator[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
     """(outcome, image lookups or None when it must not be cached, its entry's bytes when
     already made) per page, in order, as they come: the caller stores each and lets the
@@ -167,7 +194,7 @@ def _render_all(
     chars = sum(len(p.text) for p in pages)
     if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not _can_fork():
         for i, page in enumerate(pages):
-            yield (*_render(page, settings, library), None)
+            yield (*_render(page, settings, library, earlier(i)), None)
             if progress is not None:
                 progress(i + 1, total)
         return
@@ -211,26 +238,37 @@ def render_pages(
     are their ``text_digest``s when already known."""
     results: list[PageOutcome | None] = [None] * len(pages)
     keys: list[str] = []
+    ids: list[str] = []
     missing: list[int] = []
     shared = settings.cache_settings(str(library.root))
     for i, page in enumerate(pages):
-        key = ""
+        key = page_id = ""
         if cache is not None:
             known = digests.get(page.rel) if digests is not None else None
             text = known if known is not None else text_digest(page.text)
             key = cache.key(shared, page.rel, page.url, text)
+            page_id = cache.page_id(shared, page.rel, page.url)
         keys.append(key)
+        ids.append(page_id)
         entry = cache.get(key) if cache is not None else None
         if entry is not None and lookups_hold(entry.images, library.resolve):
             results[i] = PageOutcome(entry.cards, entry.diagnostics, entry.images, cached=True)
+            if cache is not None:
+                cache.note_latest(page_id, key)
         else:
             missing.append(i)
-    rendered = _render_all([pages[i] for i in missing], settings, library, workers, progress)
+
+    def earlier(n: int) -> CacheEntry | None:  # n: index into ``missing``
+        return cache.latest(ids[missing[n]]) if cache is not None else None
+
+    todo = [pages[i] for i in missing]
+    rendered = _render_all(todo, settings, library, workers, progress, earlier=earlier)
     for i, (outcome, lookups, data) in zip(missing, rendered, strict=True):
         results[i] = replace(outcome, images=lookups or ())
         if cache is not None and lookups is not None:
-            entry = CacheEntry(outcome.cards, outcome.diagnostics, lookups)
-            cache.put(keys[i], entry, data)
+            cache.put(keys[i], outcome.entry(lookups), data)
+            cache.note_latest(ids[i], keys[i])
     if cache is not None:
         cache.flush()
+        cache.save_latest()
     return [r for r in results if r is not None]

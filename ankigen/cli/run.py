@@ -75,7 +75,10 @@ def _summary(plan: BuildPlan, wrote: bool) -> str:
     tail = f", {warnings} warning(s)" if warnings else ""
     where = f" -> {plan.output}" if wrote else " (nothing written)"
     fresh = len(plan.rendered)
-    rendered = f", {fresh} rendered" if plan.cache is not None and fresh < plan.pages else ""
+    rendered = ""
+    if plan.cache is not None and fresh < plan.pages:
+        cards = plan.cards_rendered
+        rendered = f", {fresh} rendered ({cards} card{'s' if cards != 1 else ''})"
     return f"ankigen: {total} notes from {plan.pages} page(s){rendered} ({detail}){tail}{where}"
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["ENV_KEY", "CardRefs", "refs_plugin", "stamp_lines"]
+__all__ = ["ENV_KEY", "CardRefs", "lookups_hold", "refs_plugin", "stamp_lines"]
 
 ENV_KEY = "ankigen_refs"
 
@@ -39,12 +39,15 @@ class CardRefs:
     site_url: str | None = None
     media: list[MediaFile] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
+    # (page, src, what it resolved to), for each image lookup this card made
+    lookups: list[tuple[str, str, MediaFile | MediaProblem]] = field(default_factory=list)
     _dropped: list[bool] = field(default_factory=list)
 
     def image(self, src: str, line: int | None) -> str:
         if self.resolve_image is None or not is_local(src):
             return src
         found = self.resolve_image(self.page, src)
+        self.lookups.append((self.page, src, found))
         if isinstance(found, MediaProblem):
             # As mkdocs: a warning (the card shows a broken image); --strict fails the build.
             self.problems.append(
@@ -129,6 +132,16 @@ def refs_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("link_close", _render_link_close)
+
+
+def lookups_hold(
+    refs: CardRefs, lookups: Sequence[tuple[str, str, MediaFile | MediaProblem]]
+) -> bool:
+    """Whether each image lookup an earlier rendering made still gives the same answer."""
+    if refs.resolve_image is None:
+        return not lookups
+    resolve = refs.resolve_image
+    return all(resolve(page, src) == found for page, src, found in lookups)
 
 
 def stamp_lines(tokens: Sequence[Token]) -> None:
