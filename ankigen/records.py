@@ -99,6 +99,12 @@ class RenderedCard:
     # computed when not given (the render cache gives them back as stored).
     fields_digest: str = ""
     body_digest: str = ""
+    # Told apart from other cards of its page with the same question: the nearest heading
+    # path and the ordinal among equal questions under it ("" when the question is unique).
+    anchor: str = ""
+    # HTML shown above the question on the front (the heading a label card or a repeated
+    # title belongs to); "" for none.
+    context_html: str = ""
 
     def __post_init__(self) -> None:
         if not self.fields_digest:
@@ -109,7 +115,8 @@ class RenderedCard:
     @property
     def fields(self) -> tuple[str, str, str, str]:
         """Question, Answer, Links, Source: the note's fields."""
-        return (self.question_html, self.answer_html, self.links_html, self.source_html)
+        question = self.context_html + self.question_html
+        return (question, self.answer_html, self.links_html, self.source_html)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,7 @@ class Note:
     was_deck: str = ""  # the deck an existing card was in, when the source moved it
     maybe: str | None = None  # GUID of an earlier note this new one may continue
     media: tuple[MediaFile, ...] = ()
+    anchor: str = ""  # see ``RenderedCard.anchor``
 
     @property
     def is_tombstone(self) -> bool:

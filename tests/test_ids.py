@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ankigen.jsonrows as jsonrows_module
 from ankigen.cards.page import render_page
-from ankigen.errors import AnkigenError
+from ankigen.errors import AnkigenError, Severity
 from ankigen.identity.lockfile import dump_lock, load_lock
 from ankigen.identity.notes import base91, check_notetype, make_guid, next_mod, normalize_question
 from ankigen.output.notetype import note_type
@@ -123,12 +123,14 @@ def test_lock_namespace_wins_over_a_renamed_deck() -> None:
     assert all(n.status == "unchanged" for n in second.notes)
 
 
-def test_repeated_question_is_an_error_naming_both_places() -> None:
+def test_repeated_question_is_a_warning_naming_both_places_and_two_notes() -> None:
     page = PAGE + '\n??? question "what is a  CNN?"\n    Again.\n'
     result = identify(rendered(page), None, "ns", note_type(), now=1)
     (diag,) = result.diagnostics
-    assert diag.line == 7 and "p.md:1" in diag.message
-    assert len(result.notes) == 2
+    assert diag.severity is Severity.WARNING
+    assert diag.line == 7 and "p.md:1" in diag.message and "ankigen-id" in (diag.hint or "")
+    assert len(result.notes) == 3 and len({n.guid for n in result.notes}) == 3
+    assert [n.anchor for n in result.notes] == ["#1", "", "#2"]
 
 
 def test_lockfile_round_trip_is_stable_and_sorted(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ __all__ = [
     "lookups_hold",
 ]
 
-FORMAT = 3  # bump when the entry layout changes (3: each card's signature and image lookups)
+FORMAT = 4  # bump when the entry layout changes (3: each card's signature and image lookups;
+# 4: anchor and context)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MEMORY_PAGES = 4096  # entries kept in memory by one RenderCache object
 LATEST_PAGES = 200_000  # pages whose latest entry is remembered (an edit reuses its cards)
@@ -441,6 +442,8 @@ def _encode(entry: CacheEntry) -> tuple[object, ...]:
             tuple(encode_diagnostic(d) for d in c.problems),
             c.fields_digest,
             c.body_digest,
+            c.anchor,
+            c.context_html,
         )
         for c in entry.cards
     )
@@ -476,6 +479,8 @@ def _decode(raw: object) -> CacheEntry | None:
                 problems=tuple(decode_diagnostic(d) for d in problems),
                 fields_digest=fd,
                 body_digest=bd,
+                anchor=anchor,
+                context_html=context,
             )
             for (
                 page,
@@ -493,6 +498,8 @@ def _decode(raw: object) -> CacheEntry | None:
                 problems,
                 fd,
                 bd,
+                anchor,
+                context,
             ) in cards
         ),
         tuple(decode_diagnostic(d) for d in diagnostics),

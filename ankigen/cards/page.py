@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ankigen.cards.anchors import heading_paths, with_anchors
 from ankigen.cards.find import cards_from_tokens, page_tokens
 from ankigen.cards.lint import lint_page
 from ankigen.cards.render import render_card
@@ -96,7 +97,8 @@ def render_source(
         cards.append(rendered)
         signatures.append(signature)
         lookups.append(made)
-    return PageResult(tuple(cards), tuple(problems), tuple(signatures), tuple(lookups), reused)
+    placed = with_anchors(cards, heading_paths(tokens))
+    return PageResult(tuple(placed), tuple(problems), tuple(signatures), tuple(lookups), reused)
 
 
 def _still_true(lookups: Sequence[Lookup], refs: CardRefs | None) -> bool:

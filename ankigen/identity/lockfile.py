@@ -40,6 +40,7 @@ class LockEntry:
     id: str | None = None  # the author's explicit `ankigen-id`, if any
     deck: str = ""
     maybe: str | None = None  # GUID of an earlier note this new one may continue (--accept)
+    anchor: str = ""  # heading path + ordinal of a card whose question repeats on its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,8 @@ def _notetype_json(lock: Lock) -> dict[str, object]:
 
 
 def _entry_line(entry: LockEntry) -> str:
-    """The entry's row: guid, page, question, hash and mod, then body, id, deck, maybe and
-    removed when set. Written as ``json.JSONEncoder(ensure_ascii=False)`` would write the
+    """The entry's row: guid, page, question, hash and mod, then body, id, deck, maybe,
+    anchor and removed when set. Written as ``json.JSONEncoder(ensure_ascii=False)`` would write the
     dict, without making it (a dict per row through the encoder cost a first build of
     10,000 notes 30 ms)."""
     text = (
@@ -92,6 +93,8 @@ def _entry_line(entry: LockEntry) -> str:
         text += f', "deck": {json_string(entry.deck)}'
     if entry.maybe is not None:
         text += f', "maybe": {json_string(entry.maybe)}'
+    if entry.anchor:
+        text += f', "anchor": {json_string(entry.anchor)}'
     if entry.removed:
         text += ', "removed": true'
     return text + "}"
@@ -161,6 +164,7 @@ def _from_json(data: Any) -> Lock:  # noqa: ANN401 - raw JSON
             id=str(raw["id"]) if raw.get("id") is not None else None,
             deck=str(raw.get("deck", "")),
             maybe=str(raw["maybe"]) if raw.get("maybe") is not None else None,
+            anchor=str(raw.get("anchor", "")),
         )
         notes[entry.guid] = entry
     notetype = data["notetype"]

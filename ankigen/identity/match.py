@@ -21,11 +21,11 @@ same cards and lock always give the same answer.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
+from ankigen.digest import normalize_question
 from ankigen.identity.lockfile import Lock, LockEntry
 
 __all__ = ["CardKey", "Match", "Proposal", "normalize_question", "resolve"]
@@ -45,6 +45,7 @@ class CardKey:
     question: str  # normalised
     body: str  # hash of answer + links ("" when both are empty)
     explicit_id: str | None
+    anchor: str = ""  # heading path + ordinal, for a question repeated on its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +59,6 @@ class Proposal:
     card: int  # index into the cards
     entry: LockEntry
     similarity: float
-
-
-# A build normalizes each card's question once, and the lockfile's questions (mostly the same
-# text) once or twice more; a watching process asks again at every rebuild. 16,384 covers
-# that for sites up to that many cards. A larger site would cycle through any smaller LRU
-# without a hit, so the bound is where it stops paying (~4 MB held at most).
-@lru_cache(maxsize=1 << 14)
-def normalize_question(text: str) -> str:
-    """NFC, whitespace collapsed, case folded: cosmetic edits keep the same identity."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 # Beyond this many card x note pairs, questions are compared within their page only (answer
@@ -124,6 +115,66 @@ def _candidates(
     return scored, proposals
 
 
+# Rule 1 and 2 among the earlier notes sharing a card's explicit id, or its page and question:
+# the one with the same anchor and body, then the same body, then the same anchor, then any
+# (among notes sharing an id, those with the card's page and question first). Each is a pass
+# over all cards, so an edited answer cannot take the note of an unedited twin.
+_PASSES: tuple[Callable[[CardKey, LockEntry], bool], ...] = (
+    lambda c, e: c.anchor == e.anchor and c.body == e.body,
+    lambda c, e: c.body == e.body,
+    lambda c, e: c.anchor == e.anchor,
+    lambda c, e: True,
+)
+
+
+def _claim_groups(  # noqa: PLR0917 - one private helper called twice
+    cards: Sequence[CardKey],
+    keys: Sequence[object | None],
+    groups: Mapping[object, Sequence[LockEntry]],
+    matches: list[Match | None],
+    claimed: set[str],
+    how: str,
+) -> None:
+    """Give each unmatched card with a key an earlier note of that key's group, pass by pass;
+    live notes before removed ones."""
+    wanted = Counter(k for i, k in enumerate(keys) if k is not None and matches[i] is None)
+    slow: list[int] = []
+    for i, key in enumerate(keys):
+        if key is None or matches[i] is not None:
+            continue
+        group = groups.get(key, ())
+        if wanted[key] == 1 and len(group) >= 1 and (len(group) == 1 or group[1].removed):
+            # The common case: one card, one live note (every pass would choose it).
+            if group[0].guid not in claimed:
+                matches[i] = Match(group[0], how)
+                claimed.add(group[0].guid)
+            continue
+        slow.append(i)
+    if not slow:
+        return
+    for removed in (False, True):
+        for same_question in (True, False):
+            for test in _PASSES:
+                for i in slow:
+                    if matches[i] is not None:
+                        continue
+                    card = cards[i]
+                    for entry in groups.get(keys[i], ()):
+                        if (
+                            entry.removed == removed
+                            and entry.guid not in claimed
+                            and (not same_question or _same_question(card, entry))
+                            and test(card, entry)
+                        ):
+                            matches[i] = Match(entry, how)
+                            claimed.add(entry.guid)
+                            break
+
+
+def _same_question(card: CardKey, entry: LockEntry) -> bool:
+    return card.page == entry.page and card.question == normalize_question(entry.question)
+
+
 def resolve(
     cards: Sequence[CardKey],
     lock: Lock | None,
@@ -131,26 +182,29 @@ def resolve(
 ) -> tuple[list[Match], list[Proposal]]:
     """One ``Match`` per card, plus the weaker candidates an author may accept."""
     entries = sorted(lock.notes.values(), key=lambda e: e.guid) if lock is not None else []
-    by_id = {e.id: e for e in entries if e.id is not None}
     by_guid = {e.guid: e for e in entries}
-    by_key: dict[tuple[str, str], LockEntry] = {}
-    for entry in sorted(entries, key=lambda e: e.removed):  # live entries win over tombstones
-        by_key.setdefault((entry.page, normalize_question(entry.question)), entry)
+    by_id: dict[object, list[LockEntry]] = {}
+    by_key: dict[object, list[LockEntry]] = {}
+    for entry in sorted(entries, key=lambda e: e.removed):  # live entries first
+        if entry.id is not None:
+            by_id.setdefault(entry.id, []).append(entry)
+        by_key.setdefault((entry.page, normalize_question(entry.question)), []).append(entry)
 
     matches: list[Match | None] = [None] * len(cards)
     claimed: set[str] = set()
+    _claim_groups(cards, [c.explicit_id for c in cards], by_id, matches, claimed, "explicit")
+    _claim_groups(cards, [(c.page, c.question) for c in cards], by_key, matches, claimed, "same")
     for i, card in enumerate(cards):
-        found = by_id.get(card.explicit_id) if card.explicit_id is not None else None
-        how = "explicit"
-        if found is None or found.guid in claimed:
-            found, how = by_key.get((card.page, card.question)), "same"
-        if found is not None and found.maybe in by_guid and (card.page, card.line) in accept:
+        match = matches[i]
+        if match is None or (card.page, card.line) not in accept:
+            continue
+        found = match.entry
+        if found is not None and found.maybe in by_guid:
             earlier = by_guid[found.maybe]
             if earlier.guid not in claimed:
-                found, how = earlier, "accepted"
-        if found is not None and found.guid not in claimed:
-            matches[i] = Match(found, how)
-            claimed.add(found.guid)
+                claimed.discard(found.guid)
+                matches[i] = Match(earlier, "accepted")
+                claimed.add(earlier.guid)
 
     orphans = [e for e in entries if e.guid not in claimed and not e.removed]
     open_cards = [i for i, m in enumerate(matches) if m is None]

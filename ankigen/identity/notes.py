@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Container, Iterable, Mapping, 
 from dataclasses import dataclass
 
 from ankigen.digest import content_hash
-from ankigen.errors import Diagnostic
+from ankigen.errors import Diagnostic, Severity
 from ankigen.identity.lockfile import Lock, LockEntry
 from ankigen.identity.match import CardKey, Match, normalize_question, resolve
 from ankigen.records import Note, NoteType, RenderedCard
@@ -115,6 +115,7 @@ def _tombstones(
                 body_hash=entry.body,
                 explicit_id=entry.id,
                 deck=entry.deck,
+                anchor=entry.anchor,
             )
         )
     return out
@@ -147,12 +148,15 @@ def check_notetype(lock: Lock | None, notetype: NoteType, lock_path: str) -> lis
 
 
 def _default_guid(namespace: str, card: RenderedCard, question: str, taken: Container[str]) -> str:
-    """namespace + page + question (or the explicit id); never one already in use.
-    ``question``: the card's, normalized."""
+    """namespace + page + question (or the explicit id); never one already in use. The second
+    and later cards of a repeated question add their anchor, so a rebuild without the
+    lockfile gives them their GUIDs again. ``question``: the card's, normalized."""
     if card.explicit_id is not None:
         base = make_guid(namespace, "#id", card.explicit_id)
     else:
         base = _guid(namespace, card.page, question)
+    if base in taken and card.anchor:
+        base = _guid(namespace, card.page, f"{question}\x1f{card.anchor}")
     guid, n = base, 1
     while guid in taken:  # an earlier note kept this GUID through a rewording: step aside
         n += 1
@@ -160,35 +164,36 @@ def _default_guid(namespace: str, card: RenderedCard, question: str, taken: Cont
     return guid
 
 
-def _duplicates(
-    cards: Sequence[RenderedCard], questions: Sequence[str]
-) -> tuple[list[int], list[Diagnostic]]:
-    """Indexes of cards to keep, and an error for each card repeating an earlier one.
-    ``questions``: the cards' questions, normalized."""
+PIN_HINT = (
+    "both are notes, told apart by the heading they sit under and their order there; to keep "
+    "a card's note through any edit, write `<!-- ankigen-id: NAME -->` on a line of its body"
+)
+
+
+def _repeats(cards: Sequence[RenderedCard], questions: Sequence[str]) -> list[Diagnostic]:
+    """A warning for each card repeating the question (on its page) or the explicit id of an
+    earlier one. ``questions``: the cards' questions, normalized."""
     first_at: dict[tuple[str, str], RenderedCard] = {}
-    keep: list[int] = []
     problems: list[Diagnostic] = []
     for i, card in enumerate(cards):
         key = (
             ("#id", card.explicit_id) if card.explicit_id is not None else (card.page, questions[i])
         )
-        first = first_at.get(key)
-        if first is None:
-            first_at[key] = card
-            keep.append(i)
+        first = first_at.setdefault(key, card)
+        if first is card:
             continue
         what = f"id {card.explicit_id!r}" if card.explicit_id else "question"
         problems.append(
             Diagnostic(
                 card.page,
                 f"{what} repeats the one at {first.page}:{first.line}: {card.question_text[:60]!r}",
-                hint="reword one of them or merge the two cards; two notes cannot share "
-                "an identity",
+                hint=PIN_HINT,
                 line=card.line,
                 col=card.col,
+                severity=Severity.WARNING,
             )
         )
-    return keep, problems
+    return problems
 
 
 def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
@@ -206,6 +211,7 @@ def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
         and before.id == note.explicit_id
         and before.deck == note.deck
         and before.maybe == note.maybe
+        and before.anchor == note.anchor
     ):
         return before
     return LockEntry(
@@ -219,6 +225,7 @@ def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
         id=note.explicit_id,
         deck=note.deck,
         maybe=note.maybe,
+        anchor=note.anchor,
     )
 
 
@@ -250,12 +257,12 @@ def identify(
     previous = lock.notes if lock is not None else {}
     # Each card's question is normalized once per build, here.
     questions = [normalize_question(c.question_text) for c in cards]
-    keep, problems = _duplicates(cards, questions)
-    kept = [cards[i] for i in keep]
+    problems = _repeats(cards, questions)
+    kept = cards
     bodies = [c.body_digest for c in kept]
     keys = [
-        CardKey(c.page, c.line, questions[i], body, c.explicit_id)
-        for i, c, body in zip(keep, kept, bodies, strict=True)
+        CardKey(c.page, c.line, questions[i], body, c.explicit_id, c.anchor)
+        for i, (c, body) in enumerate(zip(kept, bodies, strict=True))
     ]
     matches, proposals = resolve(keys, lock, accept)
     maybe: dict[int, str] = {}
@@ -298,6 +305,7 @@ def identify(
                 was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
                 maybe=maybe.get(due),
                 media=card.media,
+                anchor=card.anchor,
             )
         )
     notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now, tombstone_source))
