@@ -123,7 +123,9 @@ def _plan_build(
 ) -> BuildPlan:
     problems = list(pageset.problems)
     library = MediaLibrary(pageset.root, cache.media_memo() if cache is not None else None)
-    settings = RenderSettings(config.types, config.flavor, config.site)
+    settings = RenderSettings(
+        config.types, config.flavor, config.site, config.labels, config.answer_types
+    )
     sources = pageset.take_sources()
     outcomes = render_pages(
         sources,

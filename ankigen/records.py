@@ -47,6 +47,7 @@ class SourceFile:
     rel: str  # posix path relative to the source root: the page's identity
     text: str
     url: str | None = None  # the page on the published site, when site_url is known
+    title: str = ""  # the page's title (nav, front matter, first heading, file name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ class Card:
     title: tuple[Token, ...]  # inline tokens of the quoted title; empty when untitled
     body: tuple[Token, ...]  # block tokens of the body
     heading: str  # text of the nearest heading above the card ("" if none)
+    # A label card's front (``cards/labels``): the blocks the reader reads before the box;
+    # None for any other card.
+    lead: tuple[Token, ...] | None = None
+    fallback: str = ""  # a label card's question when its lead is empty: heading or page title
 
 
 @dataclass(frozen=True, slots=True)

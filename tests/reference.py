@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -394,4 +394,71 @@ def reference_cards(
                 f"match card element <{element.name} class={_classes(element)}>"
             )
         cards.append(_card(element, marker.untitled))
+    return cards
+
+
+# ------------------------------------------------------------------ label titles (issue 12)
+
+#: The blocks of a label card's lead that its front keeps (the last ones before the box).
+LEAD_BLOCKS = 3
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _title_text(card: Tag) -> str:
+    title, _body = _split_title(card)
+    return element_text(title) if title is not None else ""
+
+
+def reference_label_cards(  # noqa: PLR0917 - a test oracle mirrors the options
+    markdown_text: str,
+    is_label: Callable[[str], bool],
+    types: Sequence[str] = DEFAULT_TYPES,
+    answer_types: Sequence[str] = ("done", "success", "check"),
+    extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+    extension_configs: Mapping[str, Mapping[str, object]] | None = None,
+    page_title: str = "",
+) -> list[RefCard]:
+    """The cards of a page with label titles, read from the reference HTML.
+
+    A box of a card type titled with a label, or a box of an answer type untitled or titled
+    with a label and not inside a card, asks what precedes it: the nearest heading, then its
+    previous sibling blocks back to a heading, a rule or a card box (comments skipped), the
+    last ``LEAD_BLOCKS`` of them. With neither heading nor blocks, the page title. Its whole
+    body is the back. Other cards follow ``reference_cards``.
+    """
+    wanted = {t.lower() for t in types}
+    answers = {t.lower() for t in answer_types}
+    html = reference_html(markdown_text, extensions, extension_configs)
+    elements = list(card_elements(html, [*wanted, *answers]))
+    markers = [m for m in scan_markers(markdown_text) if m.type in wanted | answers]
+    if len(markers) != len(elements):
+        raise ReferenceMismatchError(f"{len(markers)} markers, {len(elements)} boxes")
+    kept: list[tuple[Tag, Marker, bool]] = []  # element, marker, label card?
+    for marker, element in zip(markers, elements, strict=True):
+        kind = _card_type(element)
+        labelled = not marker.untitled and is_label(_title_text(element))
+        if kind in wanted:
+            kept.append((element, marker, labelled))
+        elif (marker.untitled or labelled) and not any(
+            parent in {e for e, _, _ in kept} for parent in element.parents
+        ):
+            kept.append((element, marker, True))
+    boxes = {e for e, _, _ in kept}
+    cards: list[RefCard] = []
+    for element, marker, labelled in kept:
+        if not labelled:
+            cards.append(_card(element, marker.untitled))
+            continue
+        heading = element.find_previous(_HEADINGS)
+        lead: list[str] = []
+        for sibling in element.previous_siblings:
+            if isinstance(sibling, Comment) or not isinstance(sibling, Tag):
+                continue
+            if sibling.name in (*_HEADINGS, "hr") or sibling in boxes:
+                break
+            lead.insert(0, element_text(sibling))
+        heading_text = element_text(heading) if isinstance(heading, Tag) else ""
+        front = normalize_ws(" ".join([heading_text, *lead[-LEAD_BLOCKS:]])) or page_title
+        back = _card(element, untitled=False)
+        cards.append(RefCard(front, back.answer, back.links))
     return cards

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from ankigen.cards.anchors import heading_paths, with_anchors
 from ankigen.cards.find import cards_from_tokens, page_tokens
+from ankigen.cards.labels import with_leads
 from ankigen.cards.lint import lint_page
 from ankigen.cards.render import render_card
 from ankigen.cards.signature import card_signature
 from ankigen.cards.split import split_card
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
-from ankigen.config.project import DEFAULT_TYPES
+from ankigen.config.project import DEFAULT_ANSWER_TYPES, DEFAULT_LABELS, DEFAULT_TYPES
 from ankigen.errors import Diagnostic, Severity
+from ankigen.read.layout import page_title_from_name
 from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
 from ankigen.syntax.refs import CardRefs, lookups_hold
 
@@ -47,9 +49,13 @@ def render_source(
     flavor: Flavor = DEFAULT_FLAVOR,
     refs: Callable[[str], CardRefs] | None = None,
     earlier: Earlier | None = None,
+    *,
+    labels: Sequence[str] = DEFAULT_LABELS,
+    answer_types: Sequence[str] = DEFAULT_ANSWER_TYPES,
 ) -> PageResult:
     """Cards of one page. ``refs`` makes, per card, what resolves its images and links;
-    ``earlier`` holds cards of an earlier rendering of the page, by signature."""
+    ``earlier`` holds cards of an earlier rendering of the page, by signature; ``labels``
+    and ``answer_types`` pick the boxes whose question comes before them."""
     cards: list[RenderedCard] = []
     signatures: list[bytes | None] = []
     lookups: list[tuple[Lookup, ...]] = []
@@ -57,10 +63,27 @@ def render_source(
     problems: list[Diagnostic] = []
     tokens = page_tokens(page, flavor)
     found = cards_from_tokens(tokens, page.rel, frozenset(types))
+    title = page.title or page_title_from_name(page.rel)
+    found = with_leads(
+        tokens, found, page.rel, labels=labels, answer_types=answer_types, page_title=title
+    )
     problems.extend(
         lint_page(page.rel, page.text, types, {c.line - 1: not c.body for c in found}, tokens)
     )
     for card in found:
+        if card.lead == () and not card.heading:
+            problems.append(
+                Diagnostic(
+                    page.rel,
+                    f"'{card.kind}' box answers nothing: no heading or text comes before it, "
+                    f"so its question is the page title {title!r}",
+                    hint="write the question (a heading or a paragraph) just above the box, "
+                    'or give the box a title: ??? question "Your question?"',
+                    line=card.line,
+                    col=card.col,
+                    severity=Severity.WARNING,
+                )
+            )
         split = split_card(card)
         signature = card_signature(split, page.url)
         card_refs = refs(page.rel) if refs is not None else None
@@ -123,6 +146,11 @@ def render_page(
     rel: str = "page.md",
     types: Sequence[str] = DEFAULT_TYPES,
     flavor: Flavor = DEFAULT_FLAVOR,
+    *,
+    labels: Sequence[str] = DEFAULT_LABELS,
+    answer_types: Sequence[str] = DEFAULT_ANSWER_TYPES,
+    title: str = "",
 ) -> PageResult:
     """Convenience for tests and tools: one page given as text."""
-    return render_source(SourceFile(path=Path(rel), rel=rel, text=text), types, flavor)
+    source = SourceFile(path=Path(rel), rel=rel, text=text, title=title)
+    return render_source(source, types, flavor, labels=labels, answer_types=answer_types)

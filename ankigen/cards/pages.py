@@ -23,6 +23,7 @@ from ankigen.cards.cache import (
     lookups_hold,
 )
 from ankigen.config.flavor import Flavor
+from ankigen.config.project import DEFAULT_ANSWER_TYPES, DEFAULT_LABELS
 from ankigen.config.site import Site
 from ankigen.digest import text_digest
 from ankigen.errors import AnkigenError, Diagnostic
@@ -50,11 +51,15 @@ class RenderSettings:
     types: tuple[str, ...]
     flavor: Flavor
     site: Site | None
+    labels: tuple[str, ...] = DEFAULT_LABELS
+    answer_types: tuple[str, ...] = DEFAULT_ANSWER_TYPES
 
     def cache_settings(self, media_root: str) -> str:
         site = self.site
         urls = (site.site_url, site.use_directory_urls) if site is not None else None
-        return repr((self.types, self.flavor.extensions, urls, media_root))
+        return repr(
+            (self.types, self.flavor.extensions, urls, media_root, self.labels, self.answer_types)
+        )
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,15 @@ def _render(
         from ankigen.cards.page import render_source  # noqa: PLC0415 - the parser, when needed
 
         known = earlier.by_signature() if earlier is not None else None
-        result = render_source(page, settings.types, settings.flavor, refs, known)
+        result = render_source(
+            page,
+            settings.types,
+            settings.flavor,
+            refs,
+            known,
+            labels=settings.labels,
+            answer_types=settings.answer_types,
+        )
     except AnkigenError as exc:
         return PageOutcome((), exc.diagnostics), None
     outcome = PageOutcome(
@@ -246,7 +259,8 @@ def render_pages(
         if cache is not None:
             known = digests.get(page.rel) if digests is not None else None
             text = known if known is not None else text_digest(page.text)
-            key = cache.key(shared, page.rel, page.url, text)
+            # the page title is the question of a label box with nothing before it
+            key = cache.key(shared, page.rel, f"{page.url}\0{page.title}", text)
             page_id = cache.page_id(shared, page.rel, page.url)
         keys.append(key)
         ids.append(page_id)

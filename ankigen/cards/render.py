@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
+from ankigen.cards.anchors import context_div
 from ankigen.cards.fields import links_html, source_html
 from ankigen.cards.sanitize import sanitize
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
@@ -86,13 +88,15 @@ def render_card(
         stamp_lines(split.question)
         stamp_lines(split.answer)
         env[ENV_KEY] = refs
-    if split.question_is_block:
+    card = split.card
+    if card.lead is not None and not card.lead:  # a label box with nothing before it
+        question_html = f"<p>{escape(card.fallback, quote=False)}</p>"
+    elif split.question_is_block:
         question_html = md.renderer.render(list(split.question), md.options, env).strip()
     else:
         children = split.question[0].children or [] if split.question else []
         question_html = _html_renderer(md).renderInline(children, md.options, env)
     answer_html = md.renderer.render(list(split.answer), md.options, env).strip()
-    card = split.card
     if _has_raw_html(split.question) or _has_raw_html(split.answer):
         image = (lambda src: refs.image(src, card.line)) if refs is not None else None
         question_html, dropped_q = sanitize(question_html, image)
@@ -110,6 +114,10 @@ def render_card(
                 )
             )
     question_text = plain_text(split.question)
+    if card.lead is not None:  # the heading it answers is part of the question
+        question_text = " ".join(filter(None, (card.heading, question_text))) or card.fallback
+        if card.lead and card.heading:
+            question_html = context_div(card.heading) + question_html
     if question_text == question_html:
         # A plain title: one string for both, ~1.5 MB less held per 10,000 cards. The render
         # cache and the pool's results keep the sharing (marshal refers to a string it met).

@@ -42,6 +42,8 @@ def card_signature(split: SplitCard, url: str | None) -> bytes | None:
         url,
         card.kind,
         card.heading,
+        card.lead is not None,
+        card.fallback,
         split.question_is_block,
         split.explicit_id,
         tuple((link.href, link.text) for link in split.links),

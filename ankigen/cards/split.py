@@ -1,7 +1,8 @@
 """Split a card's body into its question, its answer and its trailing link list.
 
 The link list follows the rule in ``syntax/linklist``; the label belongs to neither field.
-An untitled card's first block is its question. A ``<!-- ankigen-id: NAME -->`` comment
+An untitled card's first block is its question; a label card's question is its lead
+(``cards/labels``). A ``<!-- ankigen-id: NAME -->`` comment
 pins the card's identity and shows nowhere.
 """
 
@@ -43,7 +44,9 @@ def split_card(card: Card) -> SplitCard:
             break
     question: tuple[Token, ...] = card.title
     is_block = False
-    if not card.title and parts:
+    if card.lead is not None:  # a label card: the lead is the front, the whole body the back
+        question, is_block = card.lead, True
+    elif not card.title and parts:
         question, parts, ranges = parts[0], parts[1:], ranges[1:]
         is_block = True
     links: list[Link] = []

@@ -17,9 +17,61 @@ from ankigen.errors import AnkigenError, Diagnostic
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 
 DEFAULT_TYPES = ("question", "help", "faq")
+# Box titles that label an answer rather than ask a question (``cards/labels``): matched
+# case-folded, without end punctuation or a number ("Answer 2", "Solution (3)").
+DEFAULT_LABELS = (
+    "answer",
+    "answers",
+    "show answer",
+    "reveal answer",
+    "click for answer",
+    "solution",
+    "solutions",
+    "show solution",
+    "hint",
+    "show hint",
+    "答案",
+    "解答",
+    "参考答案",
+    "答",
+    "回答",
+    "解析",
+    "解答例",
+    "正解",
+    "정답",
+    "해답",
+    "ответ",
+    "решение",
+    "antwort",
+    "lösung",
+    "réponse",
+    "respuesta",
+    "solución",
+    "resposta",
+    "solução",
+    "risposta",
+    "soluzione",
+    "antwoord",
+    "oplossing",
+    "odpowiedź",
+    "rozwiązanie",
+    "cevap",
+    "çözüm",
+)
+# Untitled boxes of these types answer what comes before them, like a label title.
+DEFAULT_ANSWER_TYPES = ("done", "success", "check")
 SUBDECKS = ("pages", "sections", "none")  # how a site's pages map to Anki subdecks
 _TYPE_RE = re.compile(r"[\w\-]+")
-_KEYS = ("deck", "types", "namespace", "lockfile", "output", "subdecks")
+_KEYS = (
+    "deck",
+    "types",
+    "namespace",
+    "lockfile",
+    "output",
+    "subdecks",
+    "labels",
+    "answer_types",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +88,8 @@ class Config:
     flavor: Flavor = DEFAULT_FLAVOR  # the site's Markdown extensions
     site: Site | None = None  # set when the source is an mkdocs site (mkdocs.yml)
     subdecks: str = "pages"  # site decks: Root::Section::Page, Root::Section, or Root only
+    labels: tuple[str, ...] = DEFAULT_LABELS  # box titles whose question comes before the box
+    answer_types: tuple[str, ...] = DEFAULT_ANSWER_TYPES  # untitled: the same, by type
 
     @property
     def lock_path(self) -> Path:
@@ -206,6 +260,11 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
         raise AnkigenError(problems)
     root = path.parent.resolve()
     types = normalize_types(table["types"], "types", where) if "types" in table else DEFAULT_TYPES
+    labels = _labels(table["labels"], where) if "labels" in table else DEFAULT_LABELS
+    answer_types: tuple[str, ...] = DEFAULT_ANSWER_TYPES
+    if "answer_types" in table:
+        raw = table["answer_types"]
+        answer_types = normalize_types(raw, "answer_types", where) if raw != [] else ()
     return Config(
         deck=values.get("deck", default_deck),
         types=types,
@@ -215,4 +274,19 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
         output=root / values["output"] if "output" in values else None,
         config_file=path,
         subdecks=values.get("subdecks", "pages"),
+        labels=labels,
+        answer_types=answer_types,
     )
+
+
+def _labels(raw: object, where: str) -> tuple[str, ...]:
+    """``labels``: a list of titles (empty: no title is a label)."""
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise AnkigenError(
+            Diagnostic(
+                where,
+                "labels must be a list of box titles",
+                hint='for example: labels = ["Answer", "Show Answer", "Solution"]',
+            )
+        )
+    return tuple(dict.fromkeys(x.strip() for x in raw))

@@ -94,7 +94,10 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     return PageSet(
         root=root,
         count=len(paths),
-        pages=tuple(replace(pages[rel][0], url=places[rel].url, text="") for rel in ordered),
+        pages=tuple(
+            replace(pages[rel][0], url=places[rel].url, title=places[rel].title, text="")
+            for rel in ordered
+        ),
         texts={rel: page.text for rel, (page, _) in pages.items()},
         shown={rel: shown for rel, (_, shown) in pages.items()},
         decks={rel: place.deck for rel, place in places.items()},
