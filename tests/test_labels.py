@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import anki.collection  # noqa: F401 - anki loads its modules in this order
 import pytest
+from anki.notes import NoteId
 
 from ankigen.build import plan_build
 from ankigen.cards.labels import LEAD_BLOCKS, is_label, label_set
@@ -166,5 +168,5 @@ def test_the_whole_site_imports_through_anki(tmp_path: Path) -> None:
         imported = notes(col)
         assert len(imported) == 14
         for view in imported:
-            note = col.get_note(view.id)
+            note = col.get_note(NoteId(view.id))
             assert note.fields_check() == 0, note["Question"]  # NORMAL: no empty, no duplicate
