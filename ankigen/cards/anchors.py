@@ -58,11 +58,14 @@ def path_at(paths: HeadingPaths, line: int) -> tuple[str, ...]:
     return paths[1][at] if at >= 0 else ()
 
 
-def with_anchors(cards: Sequence[RenderedCard], paths: HeadingPaths) -> list[RenderedCard]:
+def with_anchors(cards: Sequence[RenderedCard], tokens: Sequence[Token]) -> list[RenderedCard]:
     """``cards`` of one page, each with its anchor and context set: empty for a question
     unique on the page. Idempotent, so cards given back from a cache pass through again."""
     questions = [normalize_question(c.question_text) for c in cards]
     counts = Counter(questions)
+    if len(counts) == len(questions) and not any(c.anchor or c.context_html for c in cards):
+        return list(cards)  # no repeats: nothing to set (the usual page)
+    paths = heading_paths(tokens)
     seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
     out: list[RenderedCard] = []
     for given, question in zip(cards, questions, strict=True):

@@ -34,16 +34,22 @@ _NUMBERED = re.compile(r"^(.*?)[\s#(]*\d+(?:\.\d+)*\)?$")
 _EDGES = " \t:.!?*>-\uff1a\u3002\uff01\uff1f\u2026\u25be\u25bc\u25b8\u25b6\u00bb\u2013\u2014"
 
 
+# No label is longer: a longer title is a question, told without normalising it.
+_LONGEST = 48
+
+
 def _label_key(text: str) -> str:
+    if len(text) > _LONGEST:
+        return ""
     text = normalize_question(text).strip(_EDGES)
-    numbered = _NUMBERED.match(text)
+    numbered = _NUMBERED.match(text) if text[-1:].isdigit() or text.endswith(")") else None
     if numbered and numbered.group(1).strip(_EDGES):
         text = numbered.group(1).strip(_EDGES)
     return text
 
 
 def label_set(labels: Sequence[str]) -> frozenset[str]:
-    return frozenset(_label_key(label) for label in labels)
+    return frozenset(key for label in labels if (key := _label_key(label)))
 
 
 _DEFAULT_SET = label_set(DEFAULT_LABELS)
@@ -70,13 +76,16 @@ def with_leads(
     document order. ``page_title``
     stands for the question where neither a heading nor a lead comes before the box."""
     keys = label_set(labels) if tuple(labels) != DEFAULT_LABELS else _DEFAULT_SET
-    if not keys and not answer_types:
-        return tuple(cards)
+    wanted = frozenset(answer_types)
+    if not any(c.title and is_label(_title_text(c.title), keys) for c in cards) and not any(
+        t.type == "admonition_open" and t.meta["header"].kind in wanted for t in tokens
+    ):
+        return tuple(cards)  # no label box on the page (the usual page)
     found = {card.line: card for card in cards}
     inside = _spans(tokens, cards)
     extra = [
         c
-        for c in cards_from_tokens(tokens, page, frozenset(answer_types))
+        for c in cards_from_tokens(tokens, page, wanted)
         if (not c.title or is_label(_title_text(c.title), keys))
         and c.line not in found
         and not _within(inside, c.line)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ankigen.cards.anchors import heading_paths, with_anchors
+from ankigen.cards.anchors import with_anchors
 from ankigen.cards.find import cards_from_tokens, page_tokens
 from ankigen.cards.labels import with_leads
 from ankigen.cards.lint import lint_page
@@ -120,7 +120,7 @@ def render_source(
         cards.append(rendered)
         signatures.append(signature)
         lookups.append(made)
-    placed = with_anchors(cards, heading_paths(tokens))
+    placed = with_anchors(cards, tokens)
     return PageResult(tuple(placed), tuple(problems), tuple(signatures), tuple(lookups), reused)
 
 
