@@ -157,16 +157,16 @@ def _counts(cards: list[RefCard]) -> Mapping[str, int]:
 def test_the_whole_site_imports_through_anki(tmp_path: Path) -> None:
     site = copy_site(SITE, tmp_path)
     plan = plan_build(site, load_config(site), now=1, output=tmp_path / "x.apkg")
-    assert _counts(as_ref_cards(plan.cards)) == {"cards": 14, "fronts": 12}
+    assert _counts(as_ref_cards(plan.cards)) == {"cards": 18, "fronts": 16}
     from ankigen.cli.commands import main  # noqa: PLC0415
 
     apkg = tmp_path / "deck.apkg"
     assert main(["build", str(site), "-o", str(apkg)]) == 0
     with fresh_collection(tmp_path / "user") as col:
         counts = import_apkg(col, apkg).nonzero_counts()
-        assert counts == {"new": 14}
+        assert counts == {"new": 18}
         imported = notes(col)
-        assert len(imported) == 14
+        assert len(imported) == 18
         for view in imported:
             note = col.get_note(NoteId(view.id))
             assert note.fields_check() == 0, note["Question"]  # NORMAL: no empty, no duplicate
