@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.notes import NoteId
 
 from ankigen.cards.page import render_page
 from ankigen.identity.lockfile import load_lock
@@ -162,7 +163,8 @@ def test_inserting_a_repeat_above_keeps_the_others(lifecycle: Lifecycle) -> None
         '??? question "Input"\n    A second input, added later.\n\n'
         '??? question "Input"\n    The loaded text.',
     )
-    assert rebuild(project, col) == {"new": 1, "duplicate": 6}
+    # the twin already there now shows its ordinal under the heading: "parse (2)"
+    assert rebuild(project, col) == {"new": 1, "updated": 1, "duplicate": 5}
     after = by_answer(col)
     assert {a: after[a] for a in before} == before
     assert len(after) == 7
@@ -199,3 +201,7 @@ def test_repeated_titles_under_one_heading_keep_their_notes(
         assert after["<p>Second step, reworded.</p>"] == before["<p>Second step.</p>"]
         assert after["<p>Third step.</p>"] == before["<p>Third step.</p>"]
         assert_kept(col, states)
+        fronts = sorted(n.fields["Question"] for n in notes(col))
+        assert fronts == [f'<div class="ankigen-context">Steps ({i})</div>Next' for i in (1, 2, 3)]
+        for view in notes(col):
+            assert col.get_note(NoteId(view.id)).fields_check() == 0  # no duplicate front

@@ -7,8 +7,9 @@ note with the same anchor and body, so editing one answer, inserting a twin abov
 a section keeps every other twin's note. A card whose question is unique on its page has no
 anchor, so nothing changes for pages without repeats.
 
-A repeated card also shows its nearest heading above the question (``context_html``), so
-the fronts differ where the headings do and Anki's duplicate check does not flag them.
+A repeated card also shows its nearest heading above the question (``context_html``), with
+its ordinal where the question repeats under one heading (``Steps (2)``), so the fronts
+differ and Anki's duplicate check does not flag them.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ __all__ = ["context_div", "heading_paths", "with_anchors"]
 HeadingPaths = tuple[tuple[int, ...], tuple[tuple[str, ...], ...]]
 
 
+_CONTEXT = '<div class="ankigen-context">'
+
+
 def context_div(text: str) -> str:
     """The front's context line: the heading a card belongs to."""
-    return f'<div class="ankigen-context">{escape(text, quote=False)}</div>' if text else ""
+    return f"{_CONTEXT}{escape(text, quote=False)}</div>" if text else ""
 
 
 def heading_paths(tokens: Sequence[Token]) -> HeadingPaths:
@@ -66,16 +70,23 @@ def with_anchors(cards: Sequence[RenderedCard], tokens: Sequence[Token]) -> list
     if len(counts) == len(questions) and not any(c.anchor or c.context_html for c in cards):
         return list(cards)  # no repeats: nothing to set (the usual page)
     paths = heading_paths(tokens)
+    where = [
+        path_at(paths, c.line) if counts[q] > 1 else ()
+        for c, q in zip(cards, questions, strict=True)
+    ]
+    under = Counter(zip(questions, where, strict=True))
     seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
     out: list[RenderedCard] = []
-    for given, question in zip(cards, questions, strict=True):
+    for given, question, path in zip(cards, questions, where, strict=True):
         card, anchor, context = given, "", ""
         if counts[question] > 1:
-            path = path_at(paths, card.line)
             seen[question, path] += 1
-            anchor = f"{' > '.join(path)} #{seen[question, path]}".lstrip()
-            if path and not card.question_html.startswith('<div class="ankigen-context">'):
-                context = context_div(path[-1])
+            n = seen[question, path]
+            anchor = f"{' > '.join(path)} #{n}".lstrip()
+            # the heading, unless the front shows it already (a label card), and the
+            # ordinal where the same question repeats under the same heading
+            shown = "" if card.question_html.startswith(_CONTEXT) else (path[-1:] or ("",))[0]
+            context = context_div(f"{shown} ({n})".strip() if under[question, path] > 1 else shown)
         if (anchor, context) != (card.anchor, card.context_html):
             # the digests are made again from the new fields
             card = replace(
