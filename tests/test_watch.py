@@ -77,7 +77,7 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_deck_when_a_page_breaks(
         page.write_text(PAGE + "\n??? question\n", encoding="utf-8")  # untitled and empty
         broken = lines.wait_for(lambda s: "watched.md:" in s, "rebuild of a broken page")
         assert "last good deck is kept" in broken
-        assert "watched.md:5:1: error: question repeats" in lines.err  # with path:line
+        assert "watched.md:6:1: error: 'question' box has no question" in lines.err  # path:line
         assert apkg.read_bytes() == good
 
         page.write_text(PAGE.replace("on save.", "on every save, again."), encoding="utf-8")
