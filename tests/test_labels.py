@@ -170,3 +170,11 @@ def test_the_whole_site_imports_through_anki(tmp_path: Path) -> None:
         for view in imported:
             note = col.get_note(NoteId(view.id))
             assert note.fields_check() == 0, note["Question"]  # NORMAL: no empty, no duplicate
+
+
+def test_a_type_also_in_types_keeps_the_untitled_rule() -> None:
+    page = "Before.\n\n??? done\n    First block.\n\n    Rest.\n"
+    (card,) = render_page(page, types=("question", "done")).cards
+    assert (card.question_text, card.answer_html) == ("First block.", "<p>Rest.</p>")
+    (led,) = render_page(page).cards
+    assert (led.question_text, led.answer_html) == ("Before.", "<p>First block.</p>\n<p>Rest.</p>")
