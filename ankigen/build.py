@@ -164,7 +164,8 @@ def _plan_build(
                 f"no cards found in {pageset.count} Markdown page(s)"
                 + (f"; all {live} notes of the last build will be marked removed" if live else ""),
                 hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
-                "with the answer indented 4 spaces; set `types` in the config for other types",
+                "with the answer indented 4 spaces; for other types set `types` in the config "
+                "or pass them on the command line, e.g. --types question,example",
                 severity=Severity.WARNING if live else Severity.ERROR,
             )
         )
@@ -234,7 +235,14 @@ def _named(
 
 def _write_build(plan: BuildPlan) -> None:
     """Every file goes to a temp file first; only when all of them are written are they
-    renamed into place, the .apkg first: a build that fails while writing changes nothing.
+    renamed into place: the .apkg, the reports, the lockfile last. A build that fails while
+    writing changes nothing; a build killed between two renames leaves the old lockfile,
+    so the next build makes the same files again.
+
+    The manifest that lets the next build stop early is saved before the renames, with the
+    stamps the files will have (a rename keeps size and mtime): a build killed after its last
+    rename is already recorded, and one killed before it is not up to date (the files on disk
+    are not the ones the manifest names).
 
     (The package was once written on a thread beside the text files: measured no faster,
     0.33 against 0.31 s at 10,000 notes, as both mostly need the interpreter.)
@@ -257,9 +265,9 @@ def _write_build(plan: BuildPlan) -> None:
         report = plan.report
         _, lock_path, json_path, text_path = written_files(plan.output, plan.config.lock_path)
         texts = (
-            (lock_path, dump_lock_chunks(ident.lock)),
             (json_path, report_json_chunks(report)),
             (text_path, report_text_chunks(report)),
+            (lock_path, dump_lock_chunks(ident.lock)),
         )
         for path, chunks in texts:
             prepared.append((*_named(prepare_text, path, chunks), path))
@@ -271,19 +279,18 @@ def _write_build(plan: BuildPlan) -> None:
         for tmp in [*made, *(tmp for tmp, _, _ in prepared)]:
             tmp.unlink(missing_ok=True)
         raise
-    commit_prepared(made[0], plan.output)
-    for tmp, _, path in prepared:
-        commit_prepared(tmp, path)
-    remember_lock(plan.config.lock_path, prepared[0][1], ident.lock)
+    lock_digest = prepared[-1][1]  # the SHA-256 of the lockfile's bytes as written
+    renames = [(made[0], plan.output), *((tmp, path) for tmp, _, path in prepared)]
     cache = plan.cache
-    if cache is None:
-        return
-    if plan.manifest_key is not None:
-        written = written_files(plan.output, plan.config.lock_path)
-        stamps = tuple(s for s in map(file_stamp, written) if s is not None)
+    if cache is not None and plan.manifest_key is not None:
+        stamps = tuple(
+            (str(path), stamp[1], stamp[2])
+            for tmp, path in renames
+            if (stamp := file_stamp(tmp)) is not None
+        )
         manifest = Manifest(
             key=plan.manifest_key,
-            lock_digest=prepared[0][1],  # the SHA-256 of the lockfile's bytes as written
+            lock_digest=lock_digest,
             outputs=stamps,
             images=plan.images,
             diagnostics=plan.diagnostics,
@@ -291,5 +298,13 @@ def _write_build(plan: BuildPlan) -> None:
             pages=plan.pages,
         )
         save_manifest(manifest_path(cache.folder, plan.output), manifest)
-    if cache.written:
+    for done, (tmp, path) in enumerate(renames):
+        try:
+            commit_prepared(tmp, path)
+        except OSError as exc:
+            for left, _ in renames[done:]:
+                left.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    remember_lock(plan.config.lock_path, lock_digest, ident.lock)
+    if cache is not None and cache.written:
         cache.trim()

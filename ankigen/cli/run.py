@@ -29,9 +29,24 @@ __all__ = ["command", "watch_command"]
 def command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     """Run one build, check or diff and print its summary line; the exit status."""
     status, summary = _run(args, environ)
-    if status == EXIT_OK and summary is not None:
-        print(summary)
+    if summary is not None:  # a failure's summary is the last line on stderr, after its errors
+        print(summary, file=sys.stdout if status == EXIT_OK else sys.stderr)
     return status
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def failed_summary(command: str, diagnostics: Sequence[Diagnostic], why: str = "") -> str:
+    """The one line that ends a failed build, check or diff: how many errors and warnings,
+    and that nothing was written (so with 135 errors the last line is not the 135th)."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return (
+        f"ankigen: {command} failed{why}: {_plural(errors, 'error')}, "
+        f"{_plural(warnings, 'warning')}, nothing written"
+    )
 
 
 def _clock(env: dict[str, str]) -> int:
@@ -153,8 +168,7 @@ def _run_in(
             print(_json_report(exc.diagnostics, None, ok=False))
         else:
             _print(exc.diagnostics, sys.stderr)
-        errors = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
-        return EXIT_FAIL, f"ankigen: build failed with {errors} error(s), nothing written"
+        return EXIT_FAIL, None if as_json else failed_summary(args.command, exc.diagnostics)
     finally:
         if bar is not None:
             bar.close()
@@ -172,8 +186,8 @@ def _plan(
 ) -> BuildPlan | tuple[Manifest, Path]:
     """The build's plan; or, when nothing changed since the last build, its manifest."""
     from ankigen.config.project import load_config, normalize_types  # noqa: PLC0415
-    from ankigen.files import project_lock  # noqa: PLC0415
-    from ankigen.freshness import up_to_date  # noqa: PLC0415
+    from ankigen.files import clear_leftovers, project_lock  # noqa: PLC0415
+    from ankigen.freshness import up_to_date, written_files  # noqa: PLC0415
     from ankigen.read.pageset import read_pages  # noqa: PLC0415
     from ankigen.read.sources import require_source  # noqa: PLC0415
 
@@ -185,6 +199,8 @@ def _plan(
     output = _output_path(getattr(args, "output", None), config)
     if args.command == "build":
         stack.enter_context(project_lock(config.lock_path))
+        # What builds killed before they finished left beside the deck and lockfile.
+        clear_leftovers(written_files(output, config.lock_path))
     pageset = read_pages(source, config)
     # `check` of a project unchanged since its last build says what that build said.
     settled = args.command in ("build", "check") and not args.accept and args.format != "json"
@@ -217,27 +233,20 @@ def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> tuple[
     else:
         _print(plan.diagnostics, sys.stderr)
     if failed:
-        if not as_json:
-            print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+        strict = failed_summary(
+            args.command, plan.diagnostics, " (warnings are errors under --strict)"
+        )
+        return EXIT_FAIL, None if as_json else strict
     if building:
         from ankigen.build import write_build  # noqa: PLC0415
+        from ankigen.files import write_failure  # noqa: PLC0415
 
         try:
             write_build(plan)
         except OSError as exc:
-            target = exc.filename or plan.output
-            _print(
-                [
-                    Diagnostic(
-                        str(target),
-                        f"cannot write: {exc.strerror or exc}",
-                        hint="check the folder exists and is writable",
-                    )
-                ],
-                sys.stderr,
-            )
-            return EXIT_FAIL, None
+            failure = write_failure(exc, exc.filename or plan.output)
+            _print([failure], sys.stderr)
+            return EXIT_FAIL, failed_summary("build", [*plan.diagnostics, failure])
     if as_json:
         return EXIT_OK, None
     report = plan.report
@@ -263,8 +272,8 @@ def _up_to_date(
         return (EXIT_FAIL if failed else EXIT_OK), None
     _print(manifest.diagnostics, sys.stderr)
     if failed:
-        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+        why = " (warnings are errors under --strict)"
+        return EXIT_FAIL, failed_summary(args.command, manifest.diagnostics, why)
     warnings = len(manifest.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
     where = f" -> {output} (up to date)" if args.command == "build" else " (nothing written)"
