@@ -317,7 +317,12 @@ def watch_command(
         return any(part.startswith(".ankigen-") for part in resolved.parts)  # scratch
 
     def once() -> tuple[bool, str]:
-        status, summary = _run(args, environ, watching=True, cache=cache)
+        try:
+            status, summary = _run(args, environ, watching=True, cache=cache)
+        except Exception as exc:  # a bug in one rebuild: said in one line, and watching goes on
+            from ankigen.cli.commands import bug_report  # noqa: PLC0415
+
+            return False, bug_report(exc)
         return status == EXIT_OK, summary or "build failed"
 
     def emit(line: str) -> None:
