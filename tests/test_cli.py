@@ -245,7 +245,8 @@ def test_deck_rename_keeps_notes_and_says_how_to_move_cards(
     assert project.build() == 0
     out = capsys.readouterr().out
     assert "2 card(s) now belong to another deck" in out
-    assert 'search "deck:Deep Learning Questions"' in out and "Change Deck to 'CNN basics'" in out
+    assert "  2 card(s) to 'CNN basics': search (\"Source:*<span class=" in out
+    assert '-("deck:CNN basics" -"deck:CNN basics::*")' in out
     after = json.loads(project.lock.read_text(encoding="utf-8"))["notes"]
     assert [n["guid"] for n in after] == [n["guid"] for n in guids]
 

@@ -120,6 +120,10 @@ def report_json_chunks(report: Report) -> Iterator[str]:
             }
             for p in report.proposals
         ],
+        "deck_moves": [
+            {"deck": deck, "cards": count, "search": search}
+            for deck, count, search in move_groups(report.deck_moves)
+        ],
     }
 
     return json_lines_chunks(head, "notes", report.entries, report_line, memo="report")
@@ -197,13 +201,60 @@ def _advice(report: Report) -> list[str]:
             f"Anki cannot delete notes on import: after importing, search tag:{REMOVED_TAG} "
             "to see removed questions, or use Tools > Empty Cards to delete their cards."
         )
-    moves = report.deck_moves
-    if moves:
-        old = sorted({e.was_deck for e in moves})
-        lines.append(
-            f"{len(moves)} card(s) now belong to another deck, but Anki never moves existing "
-            "cards on import. In Anki: Browse, search "
-            + " or ".join(f'"deck:{d}"' for d in old)
-            + f", select the cards, then Cards > Change Deck to {report.deck!r}."
-        )
+    lines.extend(_move_advice(report.deck_moves))
     return lines
+
+
+def _move_advice(moves: Sequence[ReportEntry]) -> list[str]:
+    """For each deck that cards now belong to: an Anki search that finds exactly those cards,
+    wherever they are in the collection, and the deck to move them to.
+
+    Anki leaves existing cards where they are on import, so the cards are in the deck they
+    were first imported into, or wherever their owner moved them: not necessarily the deck of
+    the last build (after two nav changes, that deck never held them). The search does not
+    name the old deck: it finds the cards by their page (the Source field) and takes those
+    not already in the target deck itself, removed questions left out.
+    """
+    if not moves:
+        return []
+    lines = [
+        f"{len(moves)} card(s) now belong to another deck, but Anki never moves existing cards "
+        "on import. After importing, for each line below: Browse, paste the search (it finds "
+        "those cards wherever they are, except in the deck they belong to), select all the "
+        "cards it finds, then Cards > Change Deck to the deck named."
+    ]
+    for deck, count, search in move_groups(moves):
+        lines.append(f"  {count} card(s) to {deck!r}: search {search}")
+    return lines
+
+
+def move_groups(moves: Sequence[ReportEntry]) -> list[tuple[str, int, str]]:
+    """(target deck, cards that moved to it, the Anki search for them), by deck name."""
+    groups: dict[str, list[ReportEntry]] = {}
+    for entry in moves:
+        groups.setdefault(entry.deck, []).append(entry)
+    return [
+        (deck, len(entries), move_search(deck, sorted({e.page for e in entries})))
+        for deck, entries in sorted(groups.items())
+    ]
+
+
+def _search_text(text: str) -> str:
+    """``text`` inside a quoted Anki search term: backslash, quote and the wildcards ``*``
+    and ``_`` escaped so they match themselves."""
+    for char in ("\\", '"', "*", "_"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def move_search(deck: str, pages: Sequence[str]) -> str:
+    """The Anki search for the cards of ``pages`` that are not in ``deck`` itself (cards in
+    its subdecks count as elsewhere), leaving out removed questions."""
+    from html import escape  # noqa: PLC0415
+
+    in_page = " OR ".join(
+        f'"Source:*<span class=\\"ankigen-page\\">{_search_text(escape(page))}</span>*"'
+        for page in pages
+    )
+    target = _search_text(deck)
+    return f'({in_page}) -tag:{REMOVED_TAG} -("deck:{target}" -"deck:{target}::*")'
