@@ -138,9 +138,11 @@ def _parser() -> argparse.ArgumentParser:
     diff = sub.add_parser(
         "diff",
         help="show what a build would add, change and remove; write nothing",
-        description="Compare SOURCE with the lockfile of the last build and print the report.",
+        description="Compare SOURCE with the lockfile of the last build and print the report; "
+        "for each changed note, a short diff of its fields against the deck at OUT.",
     )
     common(diff)
+    output(diff)
     return parser
 
 

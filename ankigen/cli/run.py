@@ -251,15 +251,33 @@ def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> tuple[
         return EXIT_OK, None
     report = plan.report
     if args.command == "diff":
-        from ankigen.output.report import report_text  # noqa: PLC0415
-
-        print(report_text(report), end="")
+        _print_diff(plan)
     elif not watching and (report.count("new") != report.live or report.count("removed")):
         from ankigen.output.report import report_details  # noqa: PLC0415
 
         for line in report_details(report, limit=20):  # not a first build
             print(line)
     return EXIT_OK, _summary(plan, wrote=building)
+
+
+def _print_diff(plan: BuildPlan) -> None:
+    """The report, with a short diff of each changed note's fields (the earlier text read
+    from the package the last build wrote at the output path)."""
+    from ankigen.output.fielddiff import diffs_by_guid, read_package_fields  # noqa: PLC0415
+    from ankigen.output.notetype import note_type  # noqa: PLC0415
+    from ankigen.output.report import report_text  # noqa: PLC0415
+
+    report = plan.report
+    touched = ("changed", "reworded", "moved")
+    now = {n.guid: n.fields for n in plan.identified.notes if n.status in touched}
+    earlier = read_package_fields(plan.output) if now else {}
+    details = diffs_by_guid(note_type().fields, earlier or {}, now)
+    print(report_text(report, details), end="")
+    if earlier is None:
+        print(
+            f"(what changed in each field is not shown: no earlier package at {plan.output}; "
+            "pass the deck's path with -o OUT as for build)"
+        )
 
 
 def _up_to_date(

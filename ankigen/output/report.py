@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -149,21 +149,27 @@ def report_line(e: ReportEntry) -> str:
     return text + "}"
 
 
-def report_text(report: Report) -> str:
-    return "".join(report_text_chunks(report))
+def report_text(report: Report, details: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The text report; ``details``: lines shown under a note's line, by GUID (``diff``
+    shows what changed in its fields there)."""
+    return "".join(report_text_chunks(report, details))
 
 
-def report_text_chunks(report: Report) -> Iterator[str]:
+def report_text_chunks(
+    report: Report, details: Mapping[str, Sequence[str]] | None = None
+) -> Iterator[str]:
     """The text report line by line: a first build of 100,000 notes lists each as new."""
     yield f"deck {report.deck!r} -> {report.output}\n"
     yield ", ".join(f"{report.count(s)} {s}" for s in STATUSES if s != "gone") + "\n"
-    for line in _note_lines(report):
+    for line in _note_lines(report, details or {}):
         yield line + "\n"
     for line in _advice(report):
         yield line + "\n"
 
 
-def _note_lines(report: Report) -> Iterator[str]:
+def _note_lines(
+    report: Report, details: Mapping[str, Sequence[str]] | None = None
+) -> Iterator[str]:
     for status in ("new", "changed", "reworded", "moved", "removed"):
         for e in (e for e in report.entries if e.status == status):
             where = f"{e.page}:{e.line}" if e.line else e.page
@@ -173,6 +179,8 @@ def _note_lines(report: Report) -> Iterator[str]:
             elif status == "moved":
                 line += f" (was: {e.was_page}: {e.was_question})"
             yield line
+            if details:
+                yield from details.get(e.guid, ())
 
 
 def report_details(report: Report, limit: int | None = None) -> list[str]:
