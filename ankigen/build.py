@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,9 @@ from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
 from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
+from ankigen.identity.namespace import choose_namespace, site_namespace
 from ankigen.identity.notes import Identified, check_notetype, identify
+from ankigen.output.earlier import EarlierPackage, read_earlier_packages
 from ankigen.output.manifest import (
     Manifest,
     file_stamp,
@@ -170,21 +172,12 @@ def _plan_build(
             )
         )
     problems.extend(check_notetype(lock, note_type(), shown_path(config.lock_path)))
-    if lock is None and output.exists():
-        problems.append(
-            Diagnostic(
-                shown_path(config.lock_path),
-                f"no lockfile, but {shown_path(output)} was built before",
-                hint="identities fall back to page + question: notes whose question was "
-                "reworded or moved in earlier builds will import as new notes, and every note "
-                "is sent as changed once. Restore the lockfile from version control if you can",
-                severity=Severity.WARNING,
-            )
-        )
+    earlier = read_earlier_packages(output) if lock is None else None
+    namespace = _namespace(config, cards, earlier)
     identified = identify(
         cards,
         lock,
-        config.namespace or config.deck,
+        namespace,
         note_type(),
         now,
         deck=config.deck,
@@ -192,6 +185,8 @@ def _plan_build(
         accept=accept,
         tombstone_source=tombstone_source_html,
     )
+    if lock is None and (earlier is not None or output.exists()):
+        problems.append(_lost_lockfile(config, output, earlier, identified))
     root = pageset.root
     problems.extend(_relocate(d, shown_path(root / d.path)) for d in identified.diagnostics)
     # A snippet included by several pages reports its own problems once, not once per page.
@@ -211,6 +206,54 @@ def _plan_build(
         cache=cache,
         rendered=tuple(p.rel for p, o in zip(pageset.pages, outcomes, strict=True) if not o.cached),
         cards_rendered=sum(len(o.cards) - o.reused for o in outcomes if not o.cached),
+    )
+
+
+def default_namespace(config: Config) -> str:
+    """The GUID namespace when neither the lockfile nor the config names one: the site's
+    address when it has one (it outlives a renamed ``site_name``), else the deck name."""
+    if config.namespace:
+        return config.namespace
+    site = config.site
+    if site is not None and site.site_url:
+        return site_namespace(site.site_url)
+    return config.deck
+
+
+def _namespace(
+    config: Config, cards: Sequence[RenderedCard], earlier: EarlierPackage | None
+) -> str:
+    """The namespace of a build (the lockfile's wins in ``identify``). Without a lockfile,
+    the one that keeps the most GUIDs of the packages beside the output: the default, the
+    deck name (ankigen's default before site addresses), or an earlier package's deck."""
+    default = default_namespace(config)
+    if config.namespace or earlier is None:
+        return default
+    return choose_namespace(default, [config.deck, *earlier.roots], cards, earlier.guids)
+
+
+def _lost_lockfile(
+    config: Config, output: Path, earlier: EarlierPackage | None, identified: Identified
+) -> Diagnostic:
+    """The warning of a build without a lockfile whose deck was built before: what it costs."""
+    live = [n for n in identified.notes if not n.is_tombstone]
+    if earlier is None:  # the package is there but cannot be read
+        cost = "identities fall back to page + question"
+    else:
+        new = sum(n.guid not in earlier.guids for n in live)
+        where = ", ".join(shown_path(p) for p in earlier.paths)
+        cost = (
+            f"{new} of {len(live)} notes will be new on this build "
+            f"(no note with their identity in {where})"
+        )
+    return Diagnostic(
+        shown_path(config.lock_path),
+        f"no lockfile, but {shown_path(output)} was built before: {cost}",
+        hint="notes whose question was reworded or moved in earlier builds import as new "
+        "notes (a duplicate of the old one, which keeps its review history), and every note "
+        "is sent as changed once. Restore the lockfile from version control if you can, and "
+        "commit it",
+        severity=Severity.WARNING,
     )
 
 

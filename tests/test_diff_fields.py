@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ankigen.cli.commands import main
-from ankigen.output.fielddiff import MAX_LINES, field_diff, field_text
+from ankigen.output.earlier import MAX_LINES, field_diff, field_text
 from tests.conftest import MakeProject
 
 PAGE = (

@@ -263,7 +263,7 @@ def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> tuple[
 def _print_diff(plan: BuildPlan) -> None:
     """The report, with a short diff of each changed note's fields (the earlier text read
     from the package the last build wrote at the output path)."""
-    from ankigen.output.fielddiff import diffs_by_guid, read_package_fields  # noqa: PLC0415
+    from ankigen.output.earlier import diffs_by_guid, read_package_fields  # noqa: PLC0415
     from ankigen.output.notetype import note_type  # noqa: PLC0415
     from ankigen.output.report import report_text  # noqa: PLC0415
 
