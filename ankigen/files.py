@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.errors import AnkigenError, Diagnostic, Severity
 from ankigen.read.sources import shown_path
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "prepare_text",
     "project_lock",
     "scratch_prefix",
+    "skipped_write",
+    "take_skipped_writes",
     "write_bytes_atomic",
     "write_failure",
     "write_text_atomic",
@@ -91,15 +93,48 @@ def prepare_text(path: Path, chunks: Iterable[str]) -> tuple[Path, str]:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """``data`` into ``path`` atomically (a temp file beside it, then a rename), making the
-    folder; the temp file is removed if anything fails."""
-    fd, tmp = make_temp(path)
+    folder; the temp file is removed if anything fails. (The render cache's writer: a
+    failure is also kept for ``take_skipped_writes``, as the cache goes on without it.)"""
+    try:
+        fd, tmp = make_temp(path)
+    except OSError as exc:
+        skipped_write("the render cache", path.parent, exc)
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         tmp.replace(path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            skipped_write("the render cache", path.parent, exc)
         raise
+
+
+# Writes whose failure costs only speed (the render cache, the record of the last build):
+# their writers go on without them; the first failure of each is kept for the command to
+# tell after the build, as a warning (the deck is right).
+_SKIPPED: dict[str, tuple[Path, OSError]] = {}
+
+
+def skipped_write(what: str, folder: Path, exc: OSError) -> None:
+    _SKIPPED.setdefault(what, (folder, exc))
+
+
+def take_skipped_writes() -> list[Diagnostic]:
+    """A warning for each kind of optional write that failed since the last call."""
+    found = [
+        Diagnostic(
+            shown_path(folder),
+            f"cannot write {what}: {_failure_text(exc)[0]}",
+            hint="the deck, lockfile and reports are written and right; only the next build "
+            "is slower. Free some space, or set ANKIGEN_CACHE_DIR to a writable folder",
+            severity=Severity.WARNING,
+        )
+        for what, (folder, exc) in _SKIPPED.items()
+    ]
+    _SKIPPED.clear()
+    return found
 
 
 def commit_prepared(tmp: Path, path: Path) -> None:
@@ -242,15 +277,20 @@ _WRITE_FAILURES: dict[int, tuple[str, str]] = {
 }
 
 
+def _failure_text(exc: OSError) -> tuple[str, str]:
+    """What went wrong, and what to do about it."""
+    return _WRITE_FAILURES.get(
+        exc.errno or 0, (exc.strerror or str(exc), "check that the folder exists and is writable")
+    )
+
+
 def write_failure(exc: OSError, target: Path | str) -> Diagnostic:
     """The ``path: error:`` line for a write that failed: what happened and what to do.
 
     ``target`` is the file the build was writing (its temp file's name means nothing to the
     user); the error's own path is used when it names a folder on the way (``mkdir``).
     """
-    what, hint = _WRITE_FAILURES.get(
-        exc.errno or 0, (exc.strerror or str(exc), "check that the folder exists and is writable")
-    )
+    what, hint = _failure_text(exc)
     shown = str(target)
     named = exc.filename
     if isinstance(named, str) and not Path(named).name.startswith("."):

@@ -167,7 +167,10 @@ def test_a_cache_that_cannot_be_written_costs_only_speed(
     monkeypatch: pytest.MonkeyPatch,
     own_cache_dir: Path,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """The render cache's entries, its media memo and the record of the build (manifest) all
+    fail: the build is right, exit 0, and one warning per kind says so."""
     clean = Project(tmp_path / "clean")
     shutil.copytree(project.root, clean.root)
     assert clean.build("--no-cache", now=EPOCH) == 0
@@ -186,6 +189,10 @@ def test_a_cache_that_cannot_be_written_costs_only_speed(
         patch.setattr(os, "fdopen", fdopen)
         assert project.build(now=EPOCH) == 0
     assert cache_names  # the cache entries and the manifest were tried
+    err = capsys.readouterr().err
+    assert "warning: cannot write the render cache: no space left on the device" in err
+    assert "warning: cannot write the record of this build: no space left on the device" in err
+    assert "only the next build is slower" in err and "Traceback" not in err
     assert project.apkg.read_bytes() == clean.apkg.read_bytes()
     assert project.lock.read_bytes() == clean.lock.read_bytes()
     leftovers = [p for p in own_cache_dir.rglob("*") if p.name.endswith(".tmp")]

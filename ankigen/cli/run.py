@@ -29,9 +29,21 @@ __all__ = ["command", "watch_command"]
 def command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     """Run one build, check or diff and print its summary line; the exit status."""
     status, summary = _run(args, environ)
+    _print_skipped_writes(args)
     if summary is not None:  # a failure's summary is the last line on stderr, after its errors
         print(summary, file=sys.stdout if status == EXIT_OK else sys.stderr)
     return status
+
+
+def _print_skipped_writes(args: argparse.Namespace) -> None:
+    """Warnings for cache writes that failed (the build went on without them)."""
+    if "ankigen.files" not in sys.modules:  # nothing was written: files never loaded
+        return
+    from ankigen.files import take_skipped_writes  # noqa: PLC0415
+
+    skipped = take_skipped_writes()
+    if skipped and args.format != "json":
+        _print(skipped, sys.stderr)
 
 
 def _plural(count: int, word: str) -> str:
@@ -337,6 +349,7 @@ def watch_command(
     def once() -> tuple[bool, str]:
         try:
             status, summary = _run(args, environ, watching=True, cache=cache)
+            _print_skipped_writes(args)
         except Exception as exc:  # a bug in one rebuild: said in one line, and watching goes on
             from ankigen.cli.commands import bug_report  # noqa: PLC0415
 
