@@ -63,6 +63,15 @@ def test_an_unknown_command_gets_a_did_you_mean(
     assert "hint: commands are build, check, diff, watch" in err
 
 
+def test_a_missing_path_that_looks_like_a_command_is_a_missing_source(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["bild.md"], env={}) == 2
+    err = capsys.readouterr().err
+    assert "bild.md: error: source path does not exist" in err and "did you mean" not in err
+
+
 def test_a_folder_named_like_a_command_is_still_a_source(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:

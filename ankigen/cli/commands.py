@@ -207,8 +207,8 @@ def _unknown_command(word: str) -> str | None:
     misspelt command (``ankigen biuld``); None when it may be a SOURCE."""
     import difflib  # noqa: PLC0415
 
-    if word.startswith("-") or Path(word).exists():
-        return None
+    if word.startswith("-") or any(c in word for c in "/\\.") or Path(word).exists():
+        return None  # a flag, or a path (a missing one is said so, as a usage error too)
     close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
     if not close:
         return None
