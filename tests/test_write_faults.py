@@ -326,3 +326,26 @@ def test_a_read_only_file_system_is_a_message(
         assert "error: cannot write: the file system is read-only" in err
         assert "Traceback" not in err
         assert _snapshot(project) == before
+
+
+def test_a_temp_folder_that_cannot_hold_the_build_lock_is_a_message(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one-build-at-a-time lock lives in the temp folder: on a read-only one, a message."""
+    import tempfile  # noqa: PLC0415
+
+    with _tmpfs(tmp_path / "ro-tmp", 64) as folder:
+        remount = subprocess.run(
+            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, check=False
+        )
+        if remount.returncode != 0:
+            pytest.skip("cannot remount the tmpfs read-only")
+        tempfile.tempdir = str(folder)
+        try:
+            assert project.build() == 1
+        finally:
+            tempfile.tempdir = None
+    err = capsys.readouterr().err
+    assert "error: cannot take the one-build-at-a-time lock: the file system is read-only" in err
+    assert "set TMPDIR to another one" in err and "Traceback" not in err
+    assert not project.apkg.exists()
