@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen import __version__
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             "--types",
             metavar="A,B",
             default=None,
+            type=_types,
             help="admonition types that make cards, comma-separated "
             "(default: config, else question,help,faq)",
         )
@@ -135,10 +138,27 @@ def _parser() -> argparse.ArgumentParser:
     diff = sub.add_parser(
         "diff",
         help="show what a build would add, change and remove; write nothing",
-        description="Compare SOURCE with the lockfile of the last build and print the report.",
+        description="Compare SOURCE with the lockfile of the last build and print the report; "
+        "for each changed note, a short diff of its fields against the deck at OUT.",
     )
     common(diff)
+    output(diff)
     return parser
+
+
+_TYPE = re.compile(r"[\w\-]+")
+
+
+def _types(text: str) -> str:
+    """``--types``: admonition types separated by commas (checked here: a usage error)."""
+    items = [item.strip() for item in text.split(",")]
+    bad = [item for item in items if item and not _TYPE.fullmatch(item)]
+    if bad or not any(items):
+        what = f"{bad[0]!r} is not an admonition type" if bad else "no admonition type given"
+        raise argparse.ArgumentTypeError(
+            f"{what}; give single words separated by commas, e.g. --types question,faq"
+        )
+    return text
 
 
 def _jobs(text: str) -> int:
@@ -157,11 +177,22 @@ def main(
     if not args_list or (
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
+        if args_list and (unknown := _unknown_command(args_list[0])):
+            print(unknown, file=sys.stderr)
+            return EXIT_USAGE
         args_list.insert(0, "build")
     try:
         args = _parser().parse_args(args_list)
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    if not Path(args.source).exists():  # a usage error: nothing to build from
+        print(
+            f"{args.source}: error: source path does not exist\n"
+            "  hint: pass a folder of Markdown pages, one .md file or an mkdocs site "
+            f"(default: source); commands are {', '.join(COMMANDS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     environ = dict(os.environ) if env is None else env
     from ankigen.cli import run  # noqa: PLC0415 - the commands, once one runs
 
@@ -169,6 +200,23 @@ def main(
         args.command = "build"
         return run.watch_command(args, environ, stop)
     return run.command(args, environ)
+
+
+def _unknown_command(word: str) -> str | None:
+    """The message for a first word that is no command and no path, when it reads like a
+    misspelt command (``ankigen biuld``); None when it may be a SOURCE."""
+    import difflib  # noqa: PLC0415
+
+    if word.startswith("-") or any(c in word for c in "/\\.") or Path(word).exists():
+        return None  # a flag, or a path (a missing one is said so, as a usage error too)
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return (
+        f"ankigen: error: unknown command {word!r}; did you mean {close[0]!r}?\n"
+        f"  hint: commands are {', '.join(COMMANDS)}; "
+        f"`ankigen {close[0]} --help` shows its options"
+    )
 
 
 def console() -> None:

@@ -29,9 +29,36 @@ __all__ = ["command", "watch_command"]
 def command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     """Run one build, check or diff and print its summary line; the exit status."""
     status, summary = _run(args, environ)
-    if status == EXIT_OK and summary is not None:
-        print(summary)
+    _print_skipped_writes(args)
+    if summary is not None:  # a failure's summary is the last line on stderr, after its errors
+        print(summary, file=sys.stdout if status == EXIT_OK else sys.stderr)
     return status
+
+
+def _print_skipped_writes(args: argparse.Namespace) -> None:
+    """Warnings for cache writes that failed (the build went on without them)."""
+    if "ankigen.files" not in sys.modules:  # nothing was written: files never loaded
+        return
+    from ankigen.files import take_skipped_writes  # noqa: PLC0415
+
+    skipped = take_skipped_writes()
+    if skipped and args.format != "json":
+        _print(skipped, sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def failed_summary(command: str, diagnostics: Sequence[Diagnostic], why: str = "") -> str:
+    """The one line that ends a failed build, check or diff: how many errors and warnings,
+    and that nothing was written (so with 135 errors the last line is not the 135th)."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return (
+        f"ankigen: {command} failed{why}: {_plural(errors, 'error')}, "
+        f"{_plural(warnings, 'warning')}, nothing written"
+    )
 
 
 def _clock(env: dict[str, str]) -> int:
@@ -153,8 +180,7 @@ def _run_in(
             print(_json_report(exc.diagnostics, None, ok=False))
         else:
             _print(exc.diagnostics, sys.stderr)
-        errors = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
-        return EXIT_FAIL, f"ankigen: build failed with {errors} error(s), nothing written"
+        return EXIT_FAIL, None if as_json else failed_summary(args.command, exc.diagnostics)
     finally:
         if bar is not None:
             bar.close()
@@ -172,8 +198,8 @@ def _plan(
 ) -> BuildPlan | tuple[Manifest, Path]:
     """The build's plan; or, when nothing changed since the last build, its manifest."""
     from ankigen.config.project import load_config, normalize_types  # noqa: PLC0415
-    from ankigen.files import project_lock  # noqa: PLC0415
-    from ankigen.freshness import up_to_date  # noqa: PLC0415
+    from ankigen.files import clear_leftovers, project_lock  # noqa: PLC0415
+    from ankigen.freshness import up_to_date, written_files  # noqa: PLC0415
     from ankigen.read.pageset import read_pages  # noqa: PLC0415
     from ankigen.read.sources import require_source  # noqa: PLC0415
 
@@ -185,6 +211,8 @@ def _plan(
     output = _output_path(getattr(args, "output", None), config)
     if args.command == "build":
         stack.enter_context(project_lock(config.lock_path))
+        # What builds killed before they finished left beside the deck and lockfile.
+        clear_leftovers(written_files(output, config.lock_path))
     pageset = read_pages(source, config)
     # `check` of a project unchanged since its last build says what that build said.
     settled = args.command in ("build", "check") and not args.accept and args.format != "json"
@@ -217,40 +245,51 @@ def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> tuple[
     else:
         _print(plan.diagnostics, sys.stderr)
     if failed:
-        if not as_json:
-            print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+        strict = failed_summary(
+            args.command, plan.diagnostics, " (warnings are errors under --strict)"
+        )
+        return EXIT_FAIL, None if as_json else strict
     if building:
         from ankigen.build import write_build  # noqa: PLC0415
+        from ankigen.files import write_failure  # noqa: PLC0415
 
         try:
             write_build(plan)
         except OSError as exc:
-            target = exc.filename or plan.output
-            _print(
-                [
-                    Diagnostic(
-                        str(target),
-                        f"cannot write: {exc.strerror or exc}",
-                        hint="check the folder exists and is writable",
-                    )
-                ],
-                sys.stderr,
-            )
-            return EXIT_FAIL, None
+            failure = write_failure(exc, exc.filename or plan.output)
+            _print([failure], sys.stderr)
+            return EXIT_FAIL, failed_summary("build", [*plan.diagnostics, failure])
     if as_json:
         return EXIT_OK, None
     report = plan.report
     if args.command == "diff":
-        from ankigen.output.report import report_text  # noqa: PLC0415
-
-        print(report_text(report), end="")
+        _print_diff(plan)
     elif not watching and (report.count("new") != report.live or report.count("removed")):
         from ankigen.output.report import report_details  # noqa: PLC0415
 
         for line in report_details(report, limit=20):  # not a first build
             print(line)
     return EXIT_OK, _summary(plan, wrote=building)
+
+
+def _print_diff(plan: BuildPlan) -> None:
+    """The report, with a short diff of each changed note's fields (the earlier text read
+    from the package the last build wrote at the output path)."""
+    from ankigen.output.earlier import diffs_by_guid, read_package_fields  # noqa: PLC0415
+    from ankigen.output.notetype import note_type  # noqa: PLC0415
+    from ankigen.output.report import report_text  # noqa: PLC0415
+
+    report = plan.report
+    touched = ("changed", "reworded", "moved")
+    now = {n.guid: n.fields for n in plan.identified.notes if n.status in touched}
+    earlier = read_package_fields(plan.output) if now else {}
+    details = diffs_by_guid(note_type().fields, earlier or {}, now)
+    print(report_text(report, details), end="")
+    if earlier is None:
+        print(
+            f"(what changed in each field is not shown: no earlier package at {plan.output}; "
+            "pass the deck's path with -o OUT as for build)"
+        )
 
 
 def _up_to_date(
@@ -263,8 +302,8 @@ def _up_to_date(
         return (EXIT_FAIL if failed else EXIT_OK), None
     _print(manifest.diagnostics, sys.stderr)
     if failed:
-        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+        why = " (warnings are errors under --strict)"
+        return EXIT_FAIL, failed_summary(args.command, manifest.diagnostics, why)
     warnings = len(manifest.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
     where = f" -> {output} (up to date)" if args.command == "build" else " (nothing written)"
@@ -308,7 +347,13 @@ def watch_command(
         return any(part.startswith(".ankigen-") for part in resolved.parts)  # scratch
 
     def once() -> tuple[bool, str]:
-        status, summary = _run(args, environ, watching=True, cache=cache)
+        try:
+            status, summary = _run(args, environ, watching=True, cache=cache)
+            _print_skipped_writes(args)
+        except Exception as exc:  # a bug in one rebuild: said in one line, and watching goes on
+            from ankigen.cli.commands import bug_report  # noqa: PLC0415
+
+            return False, bug_report(exc)
         return status == EXIT_OK, summary or "build failed"
 
     def emit(line: str) -> None:
