@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ankigen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
         p.add_argument(
             "source",
             nargs="?",
@@ -64,13 +64,16 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="treat warnings as errors: exit 1 and write nothing",
         )
-        p.add_argument(
-            "--format",
-            choices=("text", "json"),
-            default="text",
-            help="text (default): diagnostics on stderr and a summary line; json: one JSON "
-            "document on stdout with every diagnostic and the counts, for CI",
-        )
+        if formats:
+            p.add_argument(
+                "--format",
+                choices=("text", "json"),
+                default="text",
+                help="text (default): diagnostics on stderr and a summary line; json: one JSON "
+                "document on stdout with every diagnostic and the counts, for CI",
+            )
+        else:
+            p.set_defaults(format="text")
         p.add_argument(
             "--accept",
             metavar="PAGE:LINE",
@@ -106,6 +109,15 @@ def _parser() -> argparse.ArgumentParser:
             "(default: config `output`, else build/)",
         )
 
+    def locked(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--locked",
+            action="store_true",
+            help="fail (exit 1, nothing written) if the build would change the lockfile: a "
+            "new, changed, reworded, moved or removed note whose lockfile entry is not "
+            "committed; for CI",
+        )
+
     build = sub.add_parser(
         "build",
         help="build the deck (the default command)",
@@ -113,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(build)
     output(build)
+    locked(build)
     build.add_argument(
         "--watch",
         action="store_true",
@@ -132,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Parse and render SOURCE, print diagnostics, write nothing.",
     )
     common(check)
+    locked(check)
     diff = sub.add_parser(
         "diff",
         help="show what a build would add, change and remove; write nothing",
