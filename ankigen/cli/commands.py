@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff", "watch")
+COMMANDS = ("build", "check", "diff", "watch", "sync")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -152,6 +152,34 @@ def _parser() -> argparse.ArgumentParser:
         description="Compare SOURCE with the lockfile of the last build and print the report.",
     )
     common(diff)
+    sync = sub.add_parser(
+        "sync",
+        help="build, then import the deck into a running Anki through AnkiConnect",
+        description="Build SOURCE exactly like `build` (same deck, lockfile and reports), then "
+        "import the deck into a running Anki through the AnkiConnect add-on "
+        "(code 2055492159), so notes update in place with their review history.",
+        epilog="Environment: ANKICONNECT_URL (the address when --url is not given), "
+        "ANKICONNECT_KEY (the apiKey of AnkiConnect's config, when it has one).",
+    )
+    common(sync, formats=False)
+    output(sync)
+    sync.add_argument(
+        "--url",
+        default=None,
+        help="AnkiConnect's address (default: $ANKICONNECT_URL, else http://127.0.0.1:8765)",
+    )
+    sync.add_argument(
+        "--delete-removed",
+        action="store_true",
+        help="after the import, delete this deck's removed notes (tagged ankigen::removed) "
+        "from Anki, with their cards",
+    )
+    sync.add_argument(
+        "--upload",
+        action="store_true",
+        help="send the deck over the connection instead of letting Anki read it from this "
+        "disk (taken anyway when Anki is on another host or cannot open the file)",
+    )
     return parser
 
 
@@ -182,6 +210,10 @@ def main(
     if args.command == "watch" or getattr(args, "watch", False):
         args.command = "build"
         return run.watch_command(args, environ, stop)
+    if args.command == "sync":
+        from ankigen.cli import sync  # noqa: PLC0415
+
+        return sync.sync_command(args, environ)
     return run.command(args, environ)
 
 
