@@ -9,12 +9,14 @@ the lockfile as it is.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
-from ankigen.cli.commands import main
-from tests.conftest import MakeProject, Project
+from ankigen.cli.commands import _parser, main
+from tests.conftest import REPO, MakeProject, Project
 
 T0 = 1_800_000_000
 STRIDE = ("What is stride?", "The step between two kernel positions.")
@@ -190,3 +192,20 @@ def test_strict_warnings_come_first(committed: Project, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "warnings are errors under --strict" in err
     assert "--locked" not in err
+
+
+def test_the_workflow_runs_commands_that_exist() -> None:
+    """The GitHub Actions workflow in the repository (not run here) calls ankigen with
+    commands and flags the CLI has, and checks with --locked."""
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "deck.yml").read_text("utf-8"))
+    runs = [
+        line.strip()
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        for line in str(step.get("run", "")).splitlines()
+        if line.strip().startswith("ankigen ")
+    ]
+    assert runs == ["ankigen check source --locked", "ankigen build source -o build/ --locked"]
+    for command in runs:
+        args = _parser().parse_args(shlex.split(command)[1:])
+        assert args.locked and args.source == "source"
