@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.decks import DeckConfigId
 
 from ankigen.cards.fields import tombstone_source_html
 from ankigen.cli.commands import main
@@ -34,6 +35,7 @@ from ankigen.output.notetype import NOTETYPE_NAME
 from tests.anki_harness import CardState, NoteView, card_state, notes, study_all_new
 from tests.ankiconnect_server import AnkiConnectEndpoint
 from tests.conftest import MakeProject, Project
+from tests.test_startup import _probe
 
 T0 = 1_800_000_000
 STRIDE = ("What is stride?", "The step between two kernel positions.")
@@ -266,6 +268,28 @@ def test_removed_notes_without_cards_are_found_too(
 
 
 @pytest.mark.e2e
+def test_the_learners_deck_presets_stay(
+    made: Project, collection_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # AnkiConnect's importer imports deck presets (the desktop dialog does not by default);
+    # a package built later than the learner's own settings must still leave them alone.
+    def customise(col: Collection) -> None:
+        conf = col.decks.get_config(DeckConfigId(1))
+        assert conf is not None
+        conf["new"]["perDay"], conf["rev"]["perDay"] = 55, 333
+        col.decks.save(conf)
+
+    def presets(col: Collection) -> list[tuple[str, int, int]]:
+        return [(c["name"], c["new"]["perDay"], c["rev"]["perDay"]) for c in col.decks.all_config()]
+
+    with AnkiConnectEndpoint(collection_path) as anki:
+        anki.run(customise)
+        ran = sync(made, capsys, url=anki.url, now=2_000_000_000)
+        assert ran.status == 0, ran.err
+        assert anki.run(presets) == [("Default", 55, 333)]
+
+
+@pytest.mark.e2e
 def test_the_address_comes_from_the_environment(
     made: Project, collection_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -478,6 +502,13 @@ def test_a_build_error_imports_nothing(
 
 # The pure parts
 ##########################################################################
+
+
+def test_sync_help_loads_no_renderer(tmp_path: Path) -> None:
+    assert _probe(["sync", "--help"], tmp_path, tmp_path / "cache") == {
+        "status": 0,
+        "loaded": [],
+    }
 
 
 def test_is_local() -> None:
