@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -186,6 +188,7 @@ def test_a_removal_is_counted_then_deleted_with_the_flag(
         ran = sync(made, capsys, url=anki.url, now=T0 + 60)
         assert ran.status == 0, ran.err
         assert "  removed  a.md: What is padding?" in ran.out
+        assert "Anki cannot delete notes on import" not in ran.out  # the sync line says it
         assert ran.line.endswith(
             ": 0 new, 0 changed, 1 unchanged, 1 removed; Anki read it from this disk; "
             "1 removed note still in Anki (tag ankigen::removed): sync with --delete-removed "
@@ -477,6 +480,23 @@ def test_an_addon_too_old(
             "ankigen needs 6 or later (for importPackage)"
         )
         assert "Check for Updates" in lines[1] and ADDON_CODE in lines[1]
+
+
+def test_another_host_that_does_not_answer_gets_the_bind_address_hint(
+    made: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An address on the network that refuses (no network use: the connection is refused
+    # here, as a machine whose AnkiConnect listens on 127.0.0.1 only refuses it).
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
+    ran = sync(made, capsys, url="http://192.168.1.20:8765")
+    assert ran.status == 1
+    assert ran.err.splitlines()[1].endswith(
+        'AnkiConnect answers other machines only when its config sets "webBindAddress" '
+        '(e.g. "0.0.0.0"; then set an "apiKey" too)'
+    )
 
 
 def test_a_bad_address(made: Project, capsys: pytest.CaptureFixture[str]) -> None:

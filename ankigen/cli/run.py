@@ -291,14 +291,15 @@ def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> Outcom
 
         print(report_text(report), end="")
     elif not watching and (report.count("new") != report.live or report.count("removed")):
-        _print_details(plan, sys.stdout)  # not a first build
+        # not a first build; `sync` says what became of removed notes in its own line
+        _print_details(plan, sys.stdout, removed_advice=args.command != "sync")
     return done
 
 
-def _print_details(plan: BuildPlan, stream: TextIO) -> None:
+def _print_details(plan: BuildPlan, stream: TextIO, *, removed_advice: bool = True) -> None:
     from ankigen.output.report import report_details  # noqa: PLC0415
 
-    for line in report_details(plan.report, limit=20):
+    for line in report_details(plan.report, limit=20, removed_advice=removed_advice):
         print(line, file=stream)
 
 

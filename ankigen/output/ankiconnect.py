@@ -119,6 +119,15 @@ class AnkiConnect:
     def _problem(self, message: str, hint: str = _INSTALL) -> AnkigenError:
         return AnkigenError(Diagnostic(self.url, message, hint=hint))
 
+    def _unreached(self, message: str) -> AnkigenError:
+        hint = _INSTALL
+        if not is_local(self.url):
+            hint += (
+                "; AnkiConnect answers other machines only when its config sets "
+                '"webBindAddress" (e.g. "0.0.0.0"; then set an "apiKey" too)'
+            )
+        return self._problem(message, hint)
+
     def call(self, action: str, timeout: float = WORK_TIMEOUT, **params: object) -> object:
         """The result of ``action``; ``ActionError`` with AnkiConnect's error text."""
         request: dict[str, object] = {"action": action, "version": API_VERSION, "params": params}
@@ -159,7 +168,9 @@ class AnkiConnect:
 
     def _unreachable(self, reason: object) -> AnkigenError:
         if isinstance(reason, ConnectionRefusedError):
-            return self._problem("cannot reach AnkiConnect: connection refused (is Anki running?)")
+            return self._unreached(
+                "cannot reach AnkiConnect: connection refused (is Anki running?)"
+            )
         if isinstance(reason, TimeoutError):
             return self._problem(
                 "AnkiConnect did not answer in time",
@@ -167,9 +178,9 @@ class AnkiConnect:
                 "address, then try again",
             )
         if isinstance(reason, socket.gaierror):
-            return self._problem(f"cannot find the host: {reason.strerror or reason}")
+            return self._unreached(f"cannot find the host: {reason.strerror or reason}")
         text = getattr(reason, "strerror", None) or str(reason)
-        return self._problem(f"cannot reach AnkiConnect: {text}")
+        return self._unreached(f"cannot reach AnkiConnect: {text}")
 
     def probe(self) -> int:
         """AnkiConnect's protocol version, once it is known to be new enough and to take
