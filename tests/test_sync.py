@@ -271,6 +271,32 @@ def test_removed_notes_without_cards_are_found_too(
 
 
 @pytest.mark.e2e
+def test_many_removed_notes_with_awkward_questions_are_all_found(
+    make_project: MakeProject, collection_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # More removed notes than one search holds (batches of 50), and questions and a page
+    # path holding what Anki's search reads as syntax: quotes, wildcards, a backslash,
+    # parentheses, a colon, a decomposed accent.
+    odd = [
+        ('Why write "x_1*" (not x\\_1)?', "Because."),
+        ("Is cafe\u0301: the same as caf\u00e9?", "After NFC."),
+    ]
+    many = [(f"What is item {i}?", f"Item {i}.") for i in range(70)]
+    project = make_project({"dir_1/a*b.md": page([STRIDE, *odd, *many])})
+    with AnkiConnectEndpoint(collection_path) as anki:
+        assert sync(project, capsys, url=anki.url).status == 0
+        assert len(anki.run(notes)) == 73
+        project.page("dir_1/a*b.md").write_text(page([STRIDE]), encoding="utf-8")
+        ran = sync(project, capsys, "--delete-removed", url=anki.url, now=T0 + 60)
+        assert ran.status == 0, ran.err
+        assert ran.line.endswith("; 72 removed notes deleted from Anki")
+        multi = [entry for entry in anki.log if entry.action == "multi"]
+        assert len(multi) == 1 and isinstance(multi[0].params, dict)
+        assert len(multi[0].params["actions"]) == 3 * 2  # two batches, three searches each
+        assert [n["Question"] for n in anki.run(notes)] == [STRIDE[0]]
+
+
+@pytest.mark.e2e
 def test_the_learners_deck_presets_stay(
     made: Project, collection_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
