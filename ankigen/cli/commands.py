@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="ankigen",
         description="Turn mkdocs-material question boxes into an Anki deck (.apkg). "
         "With no command, builds source/ into build/<deck>.apkg.",
-        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict), 2 usage error.",
+        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict, a lockfile the build "
+        "would change with --locked, a sync that did not reach Anki), 2 usage error.",
     )
     parser.add_argument("--version", action="version", version=f"ankigen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
