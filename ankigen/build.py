@@ -19,12 +19,13 @@ from ankigen.config.project import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors, shown_path
 from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
-from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
+from ankigen.identity.lockfile import dump_lock, dump_lock_chunks, load_lock, remember_lock
 from ankigen.identity.namespace import choose_namespace, site_namespace
 from ankigen.identity.notes import Identified, check_notetype, identify
 from ankigen.output.earlier import EarlierPackage, read_earlier_packages
 from ankigen.output.manifest import (
     Manifest,
+    file_digest,
     file_stamp,
     manifest_path,
     save_manifest,
@@ -39,6 +40,7 @@ __all__ = [
     "BuildPlan",
     "apkg_name",
     "available_cores",
+    "lock_drift",
     "plan_build",
     "write_build",
 ]
@@ -260,9 +262,48 @@ def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:
     return Diagnostic(shown, diag.message, diag.hint, diag.line, diag.col, diag.severity)
 
 
-def write_build(plan: BuildPlan) -> None:
+def lock_drift(plan: BuildPlan) -> Diagnostic | None:
+    """Under ``--locked``: why the lockfile this build would write is not the one on disk
+    (byte for byte); None when it is."""
+    path = plan.config.lock_path
+    shown = shown_path(path)
+    hint = f"build without --locked and commit {shown} with the pages"
+    try:
+        on_disk = path.read_bytes()
+    except FileNotFoundError:
+        return Diagnostic(shown, "no lockfile yet (--locked wants one)", hint=hint)
+    except OSError as exc:
+        return Diagnostic(shown, f"cannot read the lockfile: {exc.strerror or exc}", hint=hint)
+    new = plan.identified.lock
+    if dump_lock(new).encode("utf-8") == on_disk:
+        return None
+    report = plan.report
+    why = [
+        f"{report.count(s)} {s}"
+        for s in ("new", "changed", "reworded", "moved", "removed")
+        if report.count(s)
+    ]
+    old = load_lock(path)
+    if old is not None and (old.notetype_hash, old.notetype_mod, old.notetype_schema) != (
+        new.notetype_hash,
+        new.notetype_mod,
+        new.notetype_schema,
+    ):
+        why.append("the note type's templates or CSS")
+    if old is not None and old.namespace != new.namespace:
+        why.append(f"the namespace ({old.namespace!r} -> {new.namespace!r})")
+    if not why:
+        why.append("its layout only (written by another ankigen version)")
+    return Diagnostic(
+        shown, "the build would change the lockfile (--locked): " + ", ".join(why), hint=hint
+    )
+
+
+def write_build(plan: BuildPlan, *, lockfile: bool = True) -> None:
+    """Write the deck, the lockfile and the reports; without ``lockfile`` (``--locked``,
+    which has checked it is the one on disk) the lockfile is left as it is."""
     with _speed.paused_gc():
-        _write_build(plan)
+        _write_build(plan, lockfile)
 
 
 def _named(
@@ -275,7 +316,7 @@ def _named(
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
-def _write_build(plan: BuildPlan) -> None:
+def _write_build(plan: BuildPlan, lockfile: bool) -> None:
     """Every file goes to a temp file first; only when all of them are written are they
     renamed into place: the .apkg, the reports, the lockfile last. A build that fails while
     writing changes nothing; a build killed between two renames leaves the old lockfile,
@@ -306,11 +347,13 @@ def _write_build(plan: BuildPlan) -> None:
             raise OSError(exc.errno, exc.strerror, str(plan.output)) from exc
         report = plan.report
         _, lock_path, json_path, text_path = written_files(plan.output, plan.config.lock_path)
-        texts = (
+        texts = [
             (json_path, report_json_chunks(report)),
             (text_path, report_text_chunks(report)),
-            (lock_path, dump_lock_chunks(ident.lock)),
-        )
+        ]
+        if lockfile:  # renamed last: a build killed before that keeps the old lockfile
+            texts.append((lock_path, dump_lock_chunks(ident.lock)))
+        lock_digest = "" if lockfile else file_digest(lock_path)
         for path, chunks in texts:
             prepared.append((*_named(prepare_text, path, chunks), path))
         targets = [plan.output, *(path for _, _, path in prepared)]
@@ -321,7 +364,7 @@ def _write_build(plan: BuildPlan) -> None:
         for tmp in [*made, *(tmp for tmp, _, _ in prepared)]:
             tmp.unlink(missing_ok=True)
         raise
-    lock_digest = prepared[-1][1]  # the SHA-256 of the lockfile's bytes as written
+    lock_digest = lock_digest or prepared[-1][1]  # the SHA-256 of the lockfile's bytes
     renames = [(made[0], plan.output), *((tmp, path) for tmp, _, path in prepared)]
     cache = plan.cache
     if cache is not None and plan.manifest_key is not None:

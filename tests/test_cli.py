@@ -288,12 +288,17 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_error(
     assert project.build() == 0
 
 
-def test_the_project_lock_leaves_no_file_behind(project: Project) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("ankigen-*.busy"))
+def test_the_project_lock_leaves_no_file_behind(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "tmp"  # not the shared temp folder, where other builds lock
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setenv("TMPDIR", str(private))
     with project_lock(project.root / "ankigen.lock"):
-        assert len(set(Path(tempfile.gettempdir()).glob("ankigen-*.busy")) - before) == 1
+        assert len(list(private.glob("ankigen-*.busy"))) == 1
     assert project.build() == 0
-    assert set(Path(tempfile.gettempdir()).glob("ankigen-*.busy")) == before
+    assert list(private.glob("ankigen-*.busy")) == []
 
 
 def test_a_build_that_opened_a_removed_lock_file_locks_the_new_one(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff", "watch")
+COMMANDS = ("build", "check", "diff", "watch", "sync")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -40,12 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="ankigen",
         description="Turn mkdocs-material question boxes into an Anki deck (.apkg). "
         "With no command, builds source/ into build/<deck>.apkg.",
-        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict), 2 usage error.",
+        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict, a lockfile the build "
+        "would change with --locked, a sync that did not reach Anki), 2 usage error.",
     )
     parser.add_argument("--version", action="version", version=f"ankigen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
         p.add_argument(
             "source",
             nargs="?",
@@ -67,13 +68,16 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="treat warnings as errors: exit 1 and write nothing",
         )
-        p.add_argument(
-            "--format",
-            choices=("text", "json"),
-            default="text",
-            help="text (default): diagnostics on stderr and a summary line; json: one JSON "
-            "document on stdout with every diagnostic and the counts, for CI",
-        )
+        if formats:
+            p.add_argument(
+                "--format",
+                choices=("text", "json"),
+                default="text",
+                help="text (default): diagnostics on stderr and a summary line; json: one JSON "
+                "document on stdout with every diagnostic and the counts, for CI",
+            )
+        else:
+            p.set_defaults(format="text")
         p.add_argument(
             "--accept",
             metavar="PAGE:LINE",
@@ -109,6 +113,15 @@ def _parser() -> argparse.ArgumentParser:
             "(default: config `output`, else build/)",
         )
 
+    def locked(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--locked",
+            action="store_true",
+            help="fail (exit 1, nothing written) if the build would change the lockfile: a "
+            "new, changed, reworded, moved or removed note whose lockfile entry is not "
+            "committed; for CI",
+        )
+
     build = sub.add_parser(
         "build",
         help="build the deck (the default command)",
@@ -116,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(build)
     output(build)
+    locked(build)
     build.add_argument(
         "--watch",
         action="store_true",
@@ -135,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Parse and render SOURCE, print diagnostics, write nothing.",
     )
     common(check)
+    locked(check)
     diff = sub.add_parser(
         "diff",
         help="show what a build would add, change and remove; write nothing",
@@ -143,6 +158,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(diff)
     output(diff)
+    sync = sub.add_parser(
+        "sync",
+        help="build, then import the deck into a running Anki through AnkiConnect",
+        description="Build SOURCE exactly like `build` (same deck, lockfile and reports), then "
+        "import the deck into a running Anki through the AnkiConnect add-on "
+        "(code 2055492159), so notes update in place with their review history.",
+        epilog="Environment: ANKICONNECT_URL (the address when --url is not given), "
+        "ANKICONNECT_KEY (the apiKey of AnkiConnect's config, when it has one).",
+    )
+    common(sync, formats=False)
+    output(sync)
+    sync.add_argument(
+        "--url",
+        default=None,
+        help="AnkiConnect's address (default: $ANKICONNECT_URL, else http://127.0.0.1:8765)",
+    )
+    sync.add_argument(
+        "--delete-removed",
+        action="store_true",
+        help="after the import, delete this deck's removed notes (tagged ankigen::removed) "
+        "from Anki, with their cards",
+    )
+    sync.add_argument(
+        "--upload",
+        action="store_true",
+        help="send the deck over the connection instead of letting Anki read it from this "
+        "disk (taken anyway when Anki is on another host or cannot open the file)",
+    )
     return parser
 
 
@@ -199,6 +242,10 @@ def main(
     if args.command == "watch" or getattr(args, "watch", False):
         args.command = "build"
         return run.watch_command(args, environ, stop)
+    if args.command == "sync":
+        from ankigen.cli import sync  # noqa: PLC0415
+
+        return sync.sync_command(args, environ)
     return run.command(args, environ)
 
 

@@ -183,19 +183,22 @@ def _note_lines(
                 yield from details.get(e.guid, ())
 
 
-def report_details(report: Report, limit: int | None = None) -> list[str]:
+def report_details(
+    report: Report, limit: int | None = None, *, removed_advice: bool = True
+) -> list[str]:
     """One line per added, changed, reworded, moved or removed note, then import advice.
 
-    With ``limit``, at most that many note lines (the advice is always kept).
+    With ``limit``, at most that many note lines (the advice is always kept). Without
+    ``removed_advice``, no advice on removed notes (``sync`` says what became of them).
     """
     lines = list(_note_lines(report))
     if limit is not None and len(lines) > limit:
         hidden = len(lines) - limit
         lines = [*lines[:limit], f"  … and {hidden} more: see the report beside the deck"]
-    return lines + _advice(report)
+    return lines + _advice(report, removed_advice=removed_advice)
 
 
-def _advice(report: Report) -> list[str]:
+def _advice(report: Report, *, removed_advice: bool = True) -> list[str]:
     """Proposed matches and what to do in Anki after importing."""
     lines: list[str] = []
     for p in report.proposals:
@@ -204,7 +207,7 @@ def _advice(report: Report) -> list[str]:
             f"{p.was_page}: {p.was_question!r} (similarity {p.similarity:.2f}); "
             f"to keep its review history, build with --accept {p.page}:{p.line}"
         )
-    if report.count("removed"):
+    if removed_advice and report.count("removed"):
         lines.append(
             f"Anki cannot delete notes on import: after importing, search tag:{REMOVED_TAG} "
             "to see removed questions, or use Tools > Empty Cards to delete their cards."
