@@ -73,7 +73,7 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_deck_when_a_page_breaks(
         assert apkg.read_bytes() != good
         good = apkg.read_bytes()
 
-        # The same question twice is an error: nothing written, the deck stays.
+        # An untitled empty box is an error: nothing written, the deck stays.
         page.write_text(PAGE + "\n??? question\n", encoding="utf-8")  # untitled and empty
         broken = lines.wait_for(lambda s: "watched.md:" in s, "rebuild of a broken page")
         assert "last good deck is kept" in broken
