@@ -14,6 +14,7 @@ from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from ankigen._speed import guards
 from ankigen._speed import lexer as fastlex
 from ankigen._speed.lexer import Dispatch, accelerate, first_chars
 from ankigen.syntax.highlight import _lexer
@@ -230,6 +231,9 @@ def test_a_lexer_runs_pygments_own_loop_until_it_has_lexed_enough(
         calls.append(text)
         return own(self, text, stack)
 
+    # The guard reads the installed Pygments, not the spy: ask it before the spy goes in
+    # (whether an earlier test left its answer cached must not matter).
+    assert guards.known("lexer")
     monkeypatch.setattr(RegexLexer, "get_tokens_unprocessed", spy)
     plain = get_lexer_by_name("python", stripnl=False, ensurenl=False)
     lexer = accelerate(get_lexer_by_name("python", stripnl=False, ensurenl=False), after=60)
