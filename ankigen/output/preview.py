@@ -142,38 +142,44 @@ def preview_cards(
     diagnostics: Iterable[Diagnostic],
     notetype: NoteType,
 ) -> tuple[tuple[PreviewCard, ...], tuple[Diagnostic, ...]]:
-    """The live notes of a build as preview cards, in deck order, each with the warnings
-    found while rendering it; and the diagnostics that belong to no card.
+    """The live notes of a build as preview cards, in deck order; and the diagnostics that
+    belong to no card.
 
-    ``shown`` maps a page (its path in the source) to the path diagnostics name it by.
+    A diagnostic belongs to a card when it points at the card's marker line, or when the
+    card found it while rendering (a missing image in its answer, ...). ``shown`` maps a
+    page (its path in the source) to the path diagnostics name it by.
     """
+    live = [note for note in notes if not note.is_tombstone]
     by_place = {(card.page, card.line): card for card in cards}
-    made: list[PreviewCard] = []
-    claimed: set[tuple[str, str, int | None]] = set()
-    for note in notes:
-        if note.is_tombstone:
-            continue
+    owner: dict[tuple[str, int | None] | tuple[str, int | None, str], int] = {}
+    for number, note in enumerate(live):
         path = shown.get(note.page, note.page)
+        owner[(path, note.line)] = number
         card = by_place.get((note.page, note.line))
-        own = tuple(
-            Diagnostic(path, d.message, d.hint, d.line, d.col, d.severity)
-            for d in (card.problems if card is not None else ())
-        )
-        claimed.update((d.path, d.message, d.line) for d in own)
+        for problem in card.problems if card is not None else ():
+            owner.setdefault((path, problem.line, problem.message), number)
+    found: list[list[Diagnostic]] = [[] for _ in live]
+    rest: list[Diagnostic] = []
+    for diag in diagnostics:
+        number_or_none = owner.get((diag.path, diag.line, diag.message))
+        if number_or_none is None:
+            number_or_none = owner.get((diag.path, diag.line))
+        (rest if number_or_none is None else found[number_or_none]).append(diag)
+    made: list[PreviewCard] = []
+    for note, warnings in zip(live, found, strict=True):
         values = dict(zip(notetype.fields, note.fields, strict=True))
         made.append(
             PreviewCard(
                 deck=note.deck,
-                location=f"{path}:{note.line}",
+                location=f"{shown.get(note.page, note.page)}:{note.line}",
                 front=render_template(notetype.front, values),
                 back=render_template(notetype.back, values),
                 status=note.status,
-                warnings=own,
+                warnings=tuple(warnings),
                 media=note.media,
             )
         )
-    rest = tuple(d for d in diagnostics if (d.path, d.message, d.line) not in claimed)
-    return tuple(made), rest
+    return tuple(made), tuple(rest)
 
 
 _IMG_SRC = re.compile(r"(<img\b[^>]*?\bsrc=)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
