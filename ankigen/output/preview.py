@@ -142,14 +142,14 @@ def preview_cards(
     diagnostics: Iterable[Diagnostic],
     notetype: NoteType,
 ) -> tuple[tuple[PreviewCard, ...], tuple[Diagnostic, ...]]:
-    """The live notes of a build as preview cards, in deck order; and the diagnostics that
-    belong to no card.
+    """The live notes of a build as preview cards, in the order new cards are due; and the
+    diagnostics that belong to no card.
 
     A diagnostic belongs to a card when it points at the card's marker line, or when the
     card found it while rendering (a missing image in its answer, ...). ``shown`` maps a
     page (its path in the source) to the path diagnostics name it by.
     """
-    live = [note for note in notes if not note.is_tombstone]
+    live = sorted((note for note in notes if not note.is_tombstone), key=lambda n: n.due)
     by_place = {(card.page, card.line): card for card in cards}
     owner: dict[tuple[str, int | None] | tuple[str, int | None, str], int] = {}
     for number, note in enumerate(live):
