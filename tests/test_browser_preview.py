@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page
 from ankigen.cli.commands import main
 from ankigen.output.preview import find_anki_web
 from scripts.render_cards import (
+    FIXTURE,
     LivePage,
     Theme,
     contrast,
@@ -29,7 +30,10 @@ from scripts.render_cards import (
     launch_chromium,
     open_page,
     png_size,
+    render_reviewer,
 )
+from scripts.render_cards import build_deck as build_fixture_deck
+from scripts.render_cards import render_card as render_with_anki
 from tests.conftest import copy_site
 
 CHROMIUM = find_chromium()
@@ -194,3 +198,35 @@ def test_a_phone_screen_shows_all_text_within_its_width(
     assert found["page"] == [360, 360]
     assert found["past"] == []
     assert png_size(shot.read_bytes())[0] == 360
+
+
+@needs_anki
+def test_card_screenshots_with_ankis_reviewer_css_and_mathjax(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """``scripts/render_cards.py``'s card, rendered by Anki after import, shown as the desktop
+    reviewer shows it: its reviewer CSS linked, its MathJax typesetting the back's three
+    formulas (two inline, one display), nothing fetched from outside."""
+    assert ANKI is not None
+    card = render_with_anki(build_fixture_deck(FIXTURE, tmp_path), tmp_path)
+    with render_reviewer(tmp_path / "out", browser, card, ANKI) as shots:
+        counted = {
+            shot.name: shot.live.page.evaluate(
+                """() => [document.body.dataset.math,
+                          document.querySelectorAll("#qa mjx-container").length,
+                          document.querySelectorAll('#qa mjx-container[display="true"]').length,
+                          document.querySelectorAll("mjx-merror").length]"""
+            )
+            for shot in shots
+        }
+    assert counted == {
+        "front-light": ["typeset", 0, 0, 0],
+        "front-night": ["typeset", 0, 0, 0],
+        "back-light": ["typeset", 3, 1, 0],
+        "back-night": ["typeset", 3, 1, 0],
+    }
+    for shot in shots:
+        assert any(s and s.endswith("/_anki/css/reviewer.css") for s in shot.visit.stylesheets)
+        assert all(is_local(r.url) and not r.blocked and not r.error for r in shot.visit.requests)
+        assert png_size(shot.png.read_bytes())[0] == 800
+        assert all(image.complete and image.width > 0 for image in shot.visit.images)

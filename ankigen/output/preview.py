@@ -26,14 +26,18 @@ from ankigen.files import write_text_atomic
 from ankigen.records import MediaFile, Note, NoteType, RenderedCard
 
 __all__ = [
+    "ANKI_FOLDER",
     "MEDIA_FOLDER",
     "AnkiWeb",
     "PreviewCard",
+    "copy_anki_web",
     "find_anki_web",
+    "mathjax_tags",
     "media_links",
     "preview_cards",
     "preview_html",
     "render_template",
+    "reviewer_css_tag",
     "write_preview",
 ]
 
@@ -275,6 +279,30 @@ window.addEventListener("load", function () {
 """
 
 
+def reviewer_css_tag(folder: str) -> str:
+    """The ``<link>`` to Anki desktop's reviewer CSS, copied to ``folder`` (a relative URL)."""
+    return f'<link rel="stylesheet" href="{folder}/css/reviewer.css">'
+
+
+def mathjax_tags(folder: str) -> str:
+    """The scripts that typeset the page's math as the desktop reviewer does: Anki's MathJax
+    configuration, the loader pointed at ``folder`` (a relative URL; the copy made by
+    :func:`copy_anki_web`), Anki's MathJax build. Put them at the end of ``<body>``."""
+    return (
+        f'<script src="{folder}/js/mathjax.js"></script>\n'
+        f"<script>{_MATHJAX_JS % {'path': f'{folder}/{_MATHJAX}'}}</script>\n"
+        f'<script src="{folder}/{_MATHJAX}/{_MATHJAX_ENTRY}"></script>'
+    )
+
+
+def copy_anki_web(anki: AnkiWeb, dest: Path) -> None:
+    """Copy the reviewer CSS, the MathJax configuration and the MathJax build (4 MB)."""
+    for name in _ANKI_FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(anki.folder / name, dest / name)
+    shutil.copytree(anki.folder / _MATHJAX, dest / _MATHJAX)
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -334,7 +362,7 @@ def preview_html(
         f"<title>{_e(title)} — ankigen preview</title>",
     ]
     if anki is not None:
-        head.append(f'<link rel="stylesheet" href="{ANKI_FOLDER}/css/reviewer.css">')
+        head.append(reviewer_css_tag(ANKI_FOLDER))
     head.append(f"<style>{_FRAME_CSS}</style>")
     head.append(f"<style>\n{notetype.css}\n</style>")
     notes: list[str] = []
@@ -387,9 +415,7 @@ def preview_html(
     body.append("</main>")
     body.append(f"<script>{_TOGGLE_JS}</script>")
     if anki is not None:
-        body.append(f'<script src="{ANKI_FOLDER}/js/mathjax.js"></script>')
-        body.append(f"<script>{_MATHJAX_JS % {'path': f'{ANKI_FOLDER}/{_MATHJAX}'}}</script>")
-        body.append(f'<script src="{ANKI_FOLDER}/{_MATHJAX}/{_MATHJAX_ENTRY}"></script>')
+        body.append(mathjax_tags(ANKI_FOLDER))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         + "\n".join(head)
@@ -414,10 +440,7 @@ def write_preview(
     anki_dir = folder / ANKI_FOLDER
     shutil.rmtree(anki_dir, ignore_errors=True)
     if anki is not None:
-        for name in _ANKI_FILES:
-            (anki_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(anki.folder / name, anki_dir / name)
-        shutil.copytree(anki.folder / _MATHJAX, anki_dir / _MATHJAX)
+        copy_anki_web(anki, anki_dir)
     index = folder / "index.html"
     write_text_atomic(index, page)
     return index
