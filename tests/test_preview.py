@@ -184,6 +184,7 @@ def test_preview_without_anki_desktop_shows_the_tex_and_how_to_typeset_it(
     site = _site(tmp_path)
     out = tmp_path / "preview"
     (out / "_anki").mkdir(parents=True)  # left by an earlier preview with Anki desktop
+    (out / ".ankigen-preview").write_text("", encoding="utf-8")
     assert main(["preview", str(site), "-o", str(out)], env={}) == 0
     assert "pip install 'ankigen[preview]'" in capsys.readouterr().out
     assert not (out / "_anki").exists()
@@ -249,3 +250,22 @@ def test_diagnostics_sit_beside_their_card_or_on_top(tmp_path: Path) -> None:
     assert "img/nowhere.png" in _text(card.select_one(".apv-warnings"))
     top = _text(soup.select_one(".apv-problems"))
     assert "schedules.md:22:" in top and "card marker inside" in top
+
+
+def test_preview_never_clears_a_folder_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = _site(tmp_path)
+    theirs = tmp_path / "notes"
+    (theirs / "media").mkdir(parents=True)
+    (theirs / "media" / "photo.jpg").write_bytes(b"mine")
+    assert main(["preview", str(site), "-o", str(theirs)], env={}) == 1
+    err = capsys.readouterr().err
+    assert f"{theirs}: error: not a preview folder: it holds files ankigen did not write" in err
+    assert sorted(p.name for p in theirs.rglob("*")) == ["media", "photo.jpg"]
+    # an empty folder, then the same folder again, are fine
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["preview", str(site), "-o", str(empty)], env={}) == 0
+    assert main(["preview", str(site), "-o", str(empty)], env={}) == 0
+    assert (empty / ".ankigen-preview").is_file() and (empty / "index.html").is_file()

@@ -92,6 +92,9 @@ def preview_command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     )
     try:
         index = preview.write_preview(folder, page, (m for c in cards for m in c.media), anki)
+    except AnkigenError as exc:
+        _print(exc.diagnostics, sys.stderr)
+        return EXIT_FAIL
     except OSError as exc:
         diag = Diagnostic(
             str(exc.filename or folder),

@@ -21,7 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from ankigen.errors import Diagnostic, Severity
+from ankigen.errors import AnkigenError, Diagnostic, Severity
 from ankigen.files import write_text_atomic
 from ankigen.records import MediaFile, Note, NoteType, RenderedCard
 
@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 MEDIA_FOLDER = "media"
+PREVIEW_MARK = ".ankigen-preview"  # in a folder the preview wrote: it may replace its files
 ANKI_FOLDER = "_anki"  # where the reviewer's own files go, as Anki desktop serves them
 # The files of Anki desktop's web folder (``_aqt/data/web``) the preview uses.
 _ANKI_FILES = ("css/reviewer.css", "js/mathjax.js")
@@ -430,8 +431,24 @@ def write_preview(
 ) -> Path:
     """Write ``folder/index.html``, the media under ``folder/media/`` and Anki's web files
     under ``folder/_anki/``; the two sub-folders are the preview's own and are replaced
-    whole, so an image the deck no longer holds does not stay. The page is written last."""
+    whole, so an image the deck no longer holds does not stay. The page is written last.
+
+    ``folder`` must be new, empty, or a preview folder written before (it holds the
+    ``.ankigen-preview`` mark): a folder with other files raises ``AnkigenError`` and
+    nothing in it is touched.
+    """
+    mark = folder / PREVIEW_MARK
+    if folder.is_dir() and not mark.is_file() and any(folder.iterdir()):
+        raise AnkigenError(
+            Diagnostic(
+                str(folder),
+                "not a preview folder: it holds files ankigen did not write",
+                hint="pass a new or empty folder with -o DIR (the preview replaces its "
+                "media/ and _anki/ folders)",
+            )
+        )
     folder.mkdir(parents=True, exist_ok=True)
+    mark.write_text("written by `ankigen preview`: media/ and _anki/ are replaced\n", "utf-8")
     media_dir = folder / MEDIA_FOLDER
     shutil.rmtree(media_dir, ignore_errors=True)
     media_dir.mkdir()
