@@ -6,8 +6,10 @@ back out of the HTML, so that ankigen's own parser can be compared against it.
 
 Rules (applied to the reference HTML, parsed with BeautifulSoup/html.parser):
 
-1. A card is every ``<details>`` whose first class, or ``<div class="admonition ...">``
-   whose first class after ``admonition``, lowercased, is one of ``types``.  Cards are
+1. A card is every ``<details>``, or ``<div class="admonition ...">``, one of whose classes
+   (after ``admonition``), lowercased, is one of ``types``: mkdocs-material styles a box by
+   any of its classes, so ``???- question`` (classes ``-`` and ``question``) and
+   ``??? note question`` are question boxes.  Cards are
    found at any depth, in document order; a nested card is a card of its own *and*
    stays part of its parent's answer text.
 2. The question is the text of ``<summary>`` / ``p.admonition-title``.  If the marker
@@ -114,9 +116,16 @@ class Marker:
     kind: str
     """``"details"`` for ``???``/``???+``, ``"admonition"`` for ``!!!``."""
     type: str
-    """First class, lowercased (the card type)."""
+    """First class, lowercased."""
     untitled: bool
     """True when the line has no quoted title or an empty quoted title."""
+    classes: tuple[str, ...] = ()
+    """Every class, lowercased, in order."""
+
+    def is_card(self, types: Sequence[str]) -> bool:
+        """Whether any class is one of ``types`` (lowercased)."""
+        wanted = {t.lower() for t in types}
+        return any(c in wanted for c in self.classes or (self.type,))
 
 
 def normalize_ws(s: str) -> str:
@@ -191,10 +200,12 @@ def _marker_from_line(line: str, number: int) -> Marker | None:
             classes, title = (m.group(2) or ""), m.group(3)
         if not classes:
             return None  # `??? "title"`: a details block without a type class
-        return Marker(number, "details", classes.split()[0].lower(), not title)
+        names = tuple(classes.lower().split())
+        return Marker(number, "details", names[0], not title, names)
     m = ADMONITION_START.search(candidate)
     if m is not None:
-        return Marker(number, "admonition", m.group(1).split()[0].lower(), not m.group(2))
+        names = tuple(m.group(1).lower().split())
+        return Marker(number, "admonition", names[0], not m.group(2), names)
     return None
 
 
@@ -235,14 +246,24 @@ def _classes(tag: Tag) -> list[str]:
     return [str(v) for v in value]
 
 
-def _card_type(tag: Tag) -> str | None:
+def _box_classes(tag: Tag) -> list[str]:
+    """The lowercased classes of a box (after ``admonition`` for a div), else []."""
     classes = _classes(tag)
     if tag.name == "details":
-        return classes[0].lower() if classes else None
+        return [c.lower() for c in classes]
     if tag.name == "div" and "admonition" in classes:
-        index = classes.index("admonition")
-        return classes[index + 1].lower() if index + 1 < len(classes) else None
-    return None
+        return [c.lower() for c in classes[classes.index("admonition") + 1 :]]
+    return []
+
+
+def _card_type(tag: Tag) -> str | None:
+    """The box's first class (after ``admonition`` for a div)."""
+    classes = _box_classes(tag)
+    return classes[0] if classes else None
+
+
+def _is_card(tag: Tag, wanted: set[str]) -> bool:
+    return any(c in wanted for c in _box_classes(tag))
 
 
 def _is_title(card: Tag, child: Tag) -> bool:
@@ -360,7 +381,7 @@ def card_elements(html: str, types: Sequence[str] = DEFAULT_TYPES) -> Iterator[T
     wanted = {t.lower() for t in types}
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(["details", "div"]):
-        if isinstance(tag, Tag) and _card_type(tag) in wanted:
+        if isinstance(tag, Tag) and _is_card(tag, wanted):
             yield tag
 
 
@@ -375,10 +396,9 @@ def reference_cards(
     Raises :class:`ReferenceMismatchError` when the marker lines found in the source
     do not line up (count and type) with the card elements found in the HTML.
     """
-    wanted = {t.lower() for t in types}
     html = reference_html(markdown_text, extensions, extension_configs)
     elements = list(card_elements(html, types))
-    markers = [m for m in scan_markers(markdown_text) if m.type in wanted]
+    markers = [m for m in scan_markers(markdown_text) if m.is_card(types)]
     if len(markers) != len(elements):
         raise ReferenceMismatchError(
             f"source has {len(markers)} card marker lines "
@@ -388,7 +408,7 @@ def reference_cards(
     cards: list[RefCard] = []
     for marker, element in zip(markers, elements, strict=True):
         expected_kind = "details" if element.name == "details" else "admonition"
-        if marker.kind != expected_kind or marker.type != _card_type(element):
+        if marker.kind != expected_kind or list(marker.classes) != _box_classes(element):
             raise ReferenceMismatchError(
                 f"marker on line {marker.line} ({marker.kind} {marker.type}) does not "
                 f"match card element <{element.name} class={_classes(element)}>"

@@ -4,6 +4,7 @@ Each one is something the site shows differently from what the author meant, or 
 silently lose a card: a marker line the site does not read (unclosed title quote), a body
 indented too little (the site shows it outside the box), a type that is almost a card type
 (a typo makes no card), a marker glued to its type (works on the site, breaks other tools).
+A box is a card when any of its classes is a card type, as the site styles it.
 Lines inside code blocks are never looked at.
 """
 
@@ -85,7 +86,7 @@ def _lost(
     code outside lists) are left alone.
     """
     header = parse_marker_line(lines[number].strip())
-    if header is None or not header.classes or header.classes[0] not in types:
+    if header is None or header.card_type(types) is None:
         return []
     where = swallowed.get(number)
     if where is None:
@@ -183,9 +184,8 @@ def _check_marker(
 ) -> list[Diagnostic]:
     col = len(m.group("indent")) + 1
     rest, marker = m.group("rest"), m.group("marker")
-    kind = _TYPE.match(rest)
-    name = kind.group("type") if kind else ""
-    if parse_marker_line(lines[number].strip()) is None:
+    header = parse_marker_line(lines[number].strip())
+    if header is None:
         if rest.count('"') % 2 == 1:
             return [
                 _warn(
@@ -199,29 +199,38 @@ def _check_marker(
             ]
         return []
     found: list[Diagnostic] = []
-    if rest and not rest.startswith(" "):
+    kind = header.card_type(types)
+    glued = _TYPE.match(rest)
+    if kind is not None and glued and not rest.startswith(" ") and glued.group("type") == kind:
+        # `???question`: the site reads it; other Markdown tools and editors do not.
         found.append(
             _warn(
                 page,
                 number + 1,
                 col,
-                f"no space between {marker!r} and {name!r}",
-                f"the site reads it, but write '{marker} {name}' so every tool does",
+                f"no space between {marker!r} and {kind!r}",
+                f"the site reads it as a {kind} box; write '{marker} {kind}' so other tools do too",
             )
         )
-    lowered = name.lower()
-    if lowered not in types:
-        close = difflib.get_close_matches(lowered, types, n=1, cutoff=0.75)
-        if close:
-            found.append(
-                _warn(
-                    page,
-                    number + 1,
-                    col,
-                    f"{name!r} is not a card type, so this box makes no card",
-                    f"did you mean {close[0]!r}?",
+    if kind is None:
+        # Every class of the box, as the site styles a box by any of them: one close to a
+        # card type is most likely a typo (`qustion`, or `-question` glued to a dash).
+        for name in header.classes:
+            close = difflib.get_close_matches(name, types, n=1, cutoff=0.75)
+            if close:
+                found.append(
+                    _warn(
+                        page,
+                        number + 1,
+                        col,
+                        f"{name!r} is not a card type, so this box makes no card",
+                        f"a dash glued to the type makes another class: write "
+                        f"'{marker} {close[0]}' (or '{marker}- {close[0]}')"
+                        if name.strip("-_") == close[0]
+                        else f"did you mean {close[0]!r}?",
+                    )
                 )
-            )
+                break
         return found
     return found + _body_indent(page, lines, number, col, in_code)
 
