@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,9 +41,11 @@ from markdown.extensions.admonition import AdmonitionProcessor
 __all__ = [
     "DEFAULT_EXTENSIONS",
     "DEFAULT_TYPES",
+    "BlockName",
     "Marker",
     "RefCard",
     "ReferenceMismatchError",
+    "block_names",
     "card_elements",
     "element_text",
     "html_text",
@@ -209,7 +212,88 @@ def _marker_from_line(line: str, number: int) -> Marker | None:
     return None
 
 
-def scan_markers(markdown_text: str) -> list[Marker]:
+#: ``pymdownx.blocks`` start line: (1) slashes, (2) block name, (3) the ``| argument``.
+BLOCKS_START: re.Pattern[str] = importlib.import_module("pymdownx.blocks").RE_START
+#: The YAML option lines right below a Blocks start line.
+BLOCKS_OPTIONS: re.Pattern[str] = importlib.import_module("pymdownx.blocks").RE_INDENT_YAML_LINE
+
+
+@dataclass(frozen=True)
+class BlockName:
+    """A ``/// name`` a site can write: the element it draws, the options it takes and, for
+    names from an extension's ``types`` list, the class it always has."""
+
+    kind: str
+    options: frozenset[str]
+    fixed_class: str | None = None
+
+
+_ADMONITION_BLOCK_TYPES = (
+    "note", "attention", "caution", "danger", "error", "tip", "hint", "warning", "important",
+)  # fmt: skip
+
+
+def block_names(
+    extensions: Sequence[str], configs: Mapping[str, Mapping[str, object]] | None = None
+) -> dict[str, BlockName]:
+    """The Blocks names the given extensions register (``pymdownx.blocks.details`` /
+    ``.admonition`` and their ``types``)."""
+    names: dict[str, BlockName] = {}
+    for extension, kind in (
+        ("pymdownx.blocks.details", "details"),
+        ("pymdownx.blocks.admonition", "admonition"),
+    ):
+        if extension not in extensions:
+            continue
+        base = {"attrs", "open"} if kind == "details" else {"attrs"}
+        names[kind] = BlockName(kind, frozenset({*base, "type"}))
+        default = _ADMONITION_BLOCK_TYPES if kind == "admonition" else ()
+        types = (configs or {}).get(extension, {}).get("types", default)
+        assert isinstance(types, list | tuple)
+        for entry in types:
+            if isinstance(entry, Mapping):
+                name, cls = str(entry["name"]), str(entry.get("class", entry["name"]))
+            else:
+                name = cls = str(entry)
+            names[name] = BlockName(kind, frozenset(base), cls)
+    return names
+
+
+def _block_marker(
+    lines: Sequence[str], index: int, names: Mapping[str, BlockName]
+) -> Marker | None:
+    m = BLOCKS_START.fullmatch(lines[index].expandtabs(TAB_LENGTH).strip(" ") + "\n")
+    if m is None or m.group(2).lower() not in names:
+        return None
+    name = names[m.group(2).lower()]
+    indent = len(lines[index]) - len(lines[index].lstrip(" "))
+    below = "\n".join(line[indent:] for line in lines[index + 1 :])
+    found = BLOCKS_OPTIONS.match(below)
+    options: object = {}
+    if found is not None:
+        options = importlib.import_module("pymdownx.blocks").get_frontmatter(
+            textwrap.dedent(found.group(0))
+        )
+    if not isinstance(options, dict) or not set(options) <= name.options:
+        return None  # the site shows the line as text
+    classes = [name.fixed_class] if name.fixed_class else []
+    given = options.get("type")
+    if (
+        isinstance(given, str)
+        and given
+        and not (name.kind == "admonition" and given == "admonition")
+    ):
+        classes.append(given)
+    attrs = options.get("attrs", {})
+    if isinstance(attrs, dict) and isinstance(attrs.get("class"), str):
+        classes.extend(attrs["class"].split())
+    if not classes:
+        return None
+    lowered = tuple(c.lower() for c in classes)
+    return Marker(index + 1, name.kind, lowered[0], not m.group(3), lowered)
+
+
+def scan_markers(markdown_text: str, blocks: Mapping[str, BlockName] | None = None) -> list[Marker]:
     """All ``???``/``???+``/``!!!`` marker lines outside fenced code, in source order.
 
     Leading indentation (spaces, tabs) is ignored so nested markers are found.  Marker-
@@ -219,7 +303,8 @@ def scan_markers(markdown_text: str) -> list[Marker]:
     """
     markers: list[Marker] = []
     fence: str | None = None
-    for number, line in enumerate(markdown_text.splitlines(), start=1):
+    lines = markdown_text.splitlines()
+    for number, line in enumerate(lines, start=1):
         if fence is not None:
             if line.lstrip(" \t>").rstrip(" \t") == fence:
                 fence = None
@@ -229,6 +314,8 @@ def scan_markers(markdown_text: str) -> list[Marker]:
             fence = opened.group("fence")
             continue
         marker = _marker_from_line(line, number)
+        if marker is None and blocks:
+            marker = _block_marker(lines, number - 1, blocks)
         if marker is not None:
             markers.append(marker)
     return markers
@@ -398,7 +485,8 @@ def reference_cards(
     """
     html = reference_html(markdown_text, extensions, extension_configs)
     elements = list(card_elements(html, types))
-    markers = [m for m in scan_markers(markdown_text) if m.is_card(types)]
+    blocks = block_names(extensions, extension_configs)
+    markers = [m for m in scan_markers(markdown_text, blocks) if m.is_card(types)]
     if len(markers) != len(elements):
         raise ReferenceMismatchError(
             f"source has {len(markers)} card marker lines "

@@ -169,9 +169,9 @@ def _render_open(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     header: AdmonitionHeader = tokens[idx].meta["header"]
-    classes = " ".join(header.classes)
     if header.marker == "!!!":
-        return f'<div class="admonition {classes}">\n'
+        return f'<div class="{" ".join(("admonition", *header.classes))}">\n'
+    classes = " ".join(header.classes)
     opened = " open" if header.marker == "???+" else ""
     cls = f' class="{classes}"' if classes else ""
     return f"<details{cls}{opened}>\n"

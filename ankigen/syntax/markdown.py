@@ -15,6 +15,7 @@ from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
 from ankigen.syntax.attr_list import attr_list_plugin
+from ankigen.syntax.blocks import blocks_plugin
 from ankigen.syntax.critic import critic_plugin
 from ankigen.syntax.def_list import def_list_plugin
 from ankigen.syntax.emoji import emoji_plugin
@@ -51,6 +52,14 @@ def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
     math_plugin(md)
 
 
+def _blocks_details(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    blocks_plugin(md, "pymdownx.blocks.details", options)
+
+
+def _blocks_admonition(md: MarkdownIt, options: Mapping[str, object]) -> None:
+    blocks_plugin(md, "pymdownx.blocks.admonition", options)
+
+
 # Python-Markdown extension name -> the markdown-it plugin that gives the same result.
 # Extensions without an entry are not supported yet (the README lists them). Admonitions,
 # details and fenced code are always on: cards need them.
@@ -68,6 +77,8 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "pymdownx.emoji": emoji_plugin,
     "pymdownx.tabbed": tabbed_plugin,
     "pymdownx.tasklist": tasklist_plugin,
+    "pymdownx.blocks.details": _blocks_details,
+    "pymdownx.blocks.admonition": _blocks_admonition,
     "footnotes": footnotes_plugin,
     "def_list": def_list_plugin,
     "abbr": abbr_plugin,
