@@ -1,0 +1,116 @@
+"""Every syntax that draws a question box: classes in any place, pymdown-extensions Blocks,
+and the site extensions and plugins ankigen does not apply (named once per build)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ankigen.cards.page import render_page
+from ankigen.cli.commands import main
+from ankigen.config.flavor import APPLIED_EXTENSIONS, Flavor, plugin_names, unapplied
+from ankigen.syntax.markdown import EXTENSION_PLUGINS
+from tests.anki_harness import fresh_collection, import_apkg, notes
+from tests.conftest import as_ref_cards, copy_site
+from tests.reference import html_text, reference_cards
+
+SITE = Path(__file__).parent / "fixtures" / "sites" / "blocks"
+# The site's extensions the reference can load (the unknown one cannot be imported).
+SITE_EXTENSIONS = [
+    "admonition",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "smarty",
+    "pymdownx.blocks.details",
+    "pymdownx.blocks.admonition",
+]
+SITE_CONFIGS = {
+    "pymdownx.blocks.details": {"types": [{"name": "quiz", "class": "question"}]},
+}
+BLOCKS = Flavor.of(
+    (name, SITE_CONFIGS.get(name, {}))
+    for name in ("admonition", "pymdownx.details", "pymdownx.superfences", *SITE_EXTENSIONS[4:])
+)
+
+
+def test_every_extension_ankigen_has_a_plugin_for_counts_as_applied() -> None:
+    assert {n.removeprefix("markdown.extensions.") for n in EXTENSION_PLUGINS} - {
+        "ankigen.strikethrough"
+    } <= APPLIED_EXTENSIONS
+
+
+def test_unapplied_names_keep_the_site_order_and_skip_what_ankigen_gives() -> None:
+    assert unapplied(
+        ["admonition", "smarty", "markdown.extensions.footnotes", "sane_lists"],
+        ["search", "macros", "tags", "i18n"],
+    ) == (("smarty", "sane_lists"), ("macros", "i18n"))
+
+
+def test_plugin_names_read_every_form_mkdocs_takes() -> None:
+    assert plugin_names(("search", {"material/social": {}}, {"macros": {"enabled": False}})) == (
+        "search",
+        "social",
+    )
+    assert plugin_names({"search": None, "awesome-pages": {}}) == ("search", "awesome-pages")
+    assert plugin_names(None) == ()
+
+
+def test_a_site_names_each_unapplied_extension_and_plugin_once_per_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = copy_site(SITE, tmp_path)
+    assert main(["build", str(site), "-o", str(tmp_path / "out.apkg")], env={}) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if ": warning: " in line]
+    assert [w.split("mkdocs.yml:", 1)[1] for w in warnings] == [
+        "14: warning: Markdown extension 'smarty' is not applied by ankigen: pages that use "
+        "its syntax may make cards that differ from the site",
+        "15: warning: Markdown extension 'example_unknown_ext' is not applied by ankigen: "
+        "pages that use its syntax may make cards that differ from the site",
+        "8: warning: plugin 'macros' is not run by ankigen: cards are made from the pages as "
+        "written, not as the plugin changes them",
+    ]
+
+
+@pytest.mark.parametrize("page", sorted((SITE / "docs").glob("*.md")), ids=lambda p: p.name)
+def test_the_fixture_site_pages_match_the_reference(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    expected = reference_cards(text, extensions=SITE_EXTENSIONS, extension_configs=SITE_CONFIGS)
+    assert as_ref_cards(render_page(text, flavor=BLOCKS).cards) == expected
+    assert len(expected) == 3
+
+
+@pytest.mark.e2e
+def test_a_site_written_with_blocks_imports_through_anki(tmp_path: Path) -> None:
+    site = copy_site(SITE, tmp_path)
+    out = tmp_path / "out.apkg"
+    assert main(["build", str(site), "-o", str(out)], env={}) == 0
+    with fresh_collection(tmp_path / "anki") as col:
+        import_apkg(col, out)
+        found = {
+            html_text(n.fields["Question"]): (html_text(n.fields["Answer"]), n.deck_names[0])
+            for n in notes(col)
+        }
+    root = "Slash Block Cards"
+    assert found == {
+        "How many degrees are in a right angle?": ("Ninety degrees.", f"{root}::Geometry"),
+        "What do the angles of a triangle add up to?": (
+            "One hundred eighty degrees. Why? Draw a line through one corner parallel to the "
+            "opposite side.",
+            f"{root}::Geometry",
+        ),
+        "What is the ratio of the circumference of a circle to its diameter?": (
+            "The number pi, a little more than three.",
+            f"{root}::Geometry",
+        ),
+        "What is the chemical symbol of sodium?": (
+            "Na, from its Latin name.",
+            f"{root}::Chemistry",
+        ),
+        "Which gas do plants take in for photosynthesis?": (
+            "Carbon dioxide.",
+            f"{root}::Chemistry",
+        ),
+        "Which particle has no electric charge?": ("The neutron.", f"{root}::Chemistry"),
+    }
