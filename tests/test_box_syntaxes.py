@@ -10,6 +10,7 @@ import pytest
 from ankigen.cards.page import render_page
 from ankigen.cli.commands import main
 from ankigen.config.flavor import APPLIED_EXTENSIONS, Flavor, plugin_names, unapplied
+from ankigen.errors import Severity
 from ankigen.syntax.markdown import EXTENSION_PLUGINS
 from tests.anki_harness import fresh_collection, import_apkg, notes
 from tests.conftest import as_ref_cards, copy_site
@@ -114,3 +115,73 @@ def test_a_site_written_with_blocks_imports_through_anki(tmp_path: Path) -> None
         ),
         "Which particle has no electric charge?": ("The neutron.", f"{root}::Chemistry"),
     }
+
+
+def _warnings(text: str, flavor: Flavor = BLOCKS) -> list[tuple[int, int, str]]:
+    found = render_page(text, flavor=flavor).diagnostics
+    assert all(d.severity is Severity.WARNING for d in found)
+    return [(d.line or 0, d.col or 0, d.message) for d in found]
+
+
+def test_a_block_whose_options_the_site_refuses_is_named_at_its_line() -> None:
+    text = "Intro.\n\n/// details | Misspelled?\n    tpye: question\n\nBody.\n///\n"
+    assert not render_page(text, flavor=BLOCKS).cards
+    assert _warnings(text) == [
+        (
+            3,
+            1,
+            "'/// details' is shown as text on the site: unknown option 'tpye' "
+            "(it takes attrs, open, type)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ("    type: [question]", "option 'type' must be one CSS class name, not ['question']"),
+        ("    open: maybe", "option 'open' must be true or false"),
+        ("    type: question\n    type question", "its options are not YAML"),
+        ("    attrs: question", "option 'attrs' must be a mapping such as {class: question}"),
+    ],
+)
+def test_every_refused_option_says_why(options: str, reason: str) -> None:
+    text = f"/// details | Q?\n{options}\n\nA.\n///\n"
+    assert not render_page(text, flavor=BLOCKS).cards
+    assert _warnings(text) == [(1, 1, f"'/// details' is shown as text on the site: {reason}")]
+
+
+def test_blocks_the_site_does_not_enable_are_named_once_per_page() -> None:
+    text = "/// details | One?\n    type: question\n\nA.\n///\n\n/// details | Two?\n\nB.\n///\n"
+    assert not render_page(text).cards
+    assert _warnings(text, Flavor.of([])) == [
+        (
+            1,
+            1,
+            "'/// details' is shown as text: the site does not enable pymdownx.blocks.details "
+            "(2 such lines on this page)",
+        )
+    ]
+
+
+def test_an_unclosed_block_is_a_card_holding_the_rest_and_a_warning() -> None:
+    text = "/// details | Open ended?\n    type: question\n\nYes.\n\n## Later\n\nMore.\n"
+    (card,) = render_page(text, flavor=BLOCKS).cards
+    assert html_text(card.answer_html) == "Yes. Later More."
+    assert _warnings(text) == [
+        (
+            1,
+            1,
+            "block is never closed: the site shows everything after it, to the end of its "
+            "container, inside it",
+        )
+    ]
+
+
+def test_well_formed_blocks_and_slashes_in_code_say_nothing() -> None:
+    text = (
+        "/// admonition | Fine?\n    type: question\n\nYes.\n///\n\n"
+        "```\n/// details | In code\n    tpye: x\n```\n"
+    )
+    assert len(render_page(text, flavor=BLOCKS).cards) == 1
+    assert _warnings(text) == []

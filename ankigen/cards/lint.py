@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 from markdown_it.token import Token
 
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import Diagnostic, Severity
 from ankigen.syntax.admonition import parse_marker_line
+from ankigen.syntax.blocks import (
+    BLOCK_EXTENSIONS,
+    BlocksHeader,
+    parse_start_line,
+    read_options,
+    registry_for,
+)
 
 __all__ = ["code_lines", "lint_page"]
 
@@ -44,10 +53,14 @@ def lint_page(
     types: Sequence[str],
     cards: dict[int, bool],
     tokens: Sequence[Token],
+    *,
+    flavor: Flavor = DEFAULT_FLAVOR,
 ) -> list[Diagnostic]:
     """``cards`` maps each card's 0-based marker line to whether its body is empty."""
     problems: list[Diagnostic] = []
     lines = text.split("\n")
+    if "///" in text:
+        problems.extend(_blocks(page, lines, tokens, flavor))
     in_code: set[int] | None = None
     swallowed: dict[int, tuple[str, str]] = {}
     for number, line in enumerate(lines):
@@ -66,6 +79,91 @@ def lint_page(
         if number not in cards:
             problems.extend(_lost(page, lines, number, m, types=types, swallowed=swallowed))
     return problems
+
+
+def _blocks(
+    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor
+) -> list[Diagnostic]:
+    """``///`` start lines the site shows as text (options it refuses, an extension it does
+    not enable) and Blocks never closed (the site puts the rest of their container in them).
+    """
+    found: list[Diagnostic] = []
+    opened: set[int] = set()
+    for token in tokens:
+        if token.type == "admonition_open" and isinstance(token.meta.get("header"), BlocksHeader):
+            assert token.map is not None
+            opened.add(token.map[0])
+            if not token.meta.get("closed", True):
+                slashes = lines[token.map[0]].strip().split(" ")[0]
+                found.append(
+                    _warn(
+                        page,
+                        token.map[0] + 1,
+                        int(token.meta["col"]),
+                        "block is never closed: the site shows everything after it, "
+                        "to the end of its container, inside it",
+                        f"close it with a line holding only {slashes}",
+                    )
+                )
+    registry = registry_for(flavor.extensions)
+    in_code = code_lines(tokens)
+    extension_of = {box: name for name, box in BLOCK_EXTENSIONS.items()}
+    unread: dict[str, list[tuple[int, int]]] = {}  # block name -> lines, of disabled Blocks
+    for number, line in enumerate(lines):
+        stripped = line.lstrip(" \t")
+        if not stripped.startswith("///") or number in opened or number in in_code:
+            continue
+        start = parse_start_line(stripped)
+        if start is None:
+            continue
+        col = len(line) - len(stripped) + 1
+        kind = registry.get(start.name)
+        if kind is None:
+            if start.name in extension_of:
+                unread.setdefault(start.name, []).append((number, col))
+            continue
+        indent = len(line.expandtabs(4)) - len(stripped)
+        option_lines: list[str] = []
+        for below in lines[number + 1 :]:
+            expanded = below.expandtabs(4)
+            if not expanded.strip() or len(expanded) - len(expanded.lstrip(" ")) < indent + 4:
+                break
+            option_lines.append(expanded)
+        reason = read_options(kind, textwrap.dedent("\n".join(option_lines)))
+        if isinstance(reason, str):
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"'/// {start.name}' is shown as text on the site: {reason}",
+                    "indent the options 4 spaces under the /// line, one `name: value` "
+                    "each (type: question)",
+                )
+            )
+        else:
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"'/// {start.name}' makes no box here in ankigen, the site may show one",
+                    "start the block at the indentation of the text around it, after a blank line",
+                )
+            )
+    for name, places in unread.items():  # once per page and name, at its first line
+        more = f" ({len(places)} such lines on this page)" if len(places) > 1 else ""
+        found.append(
+            _warn(
+                page,
+                places[0][0] + 1,
+                places[0][1],
+                f"'/// {name}' is shown as text: the site does not enable "
+                f"{extension_of[name]}{more}",
+                f"add {extension_of[name]} to markdown_extensions in mkdocs.yml",
+            )
+        )
+    return found
 
 
 def _lost(

@@ -29,9 +29,10 @@ its first body block is the question, as for ``??? question``.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,7 @@ __all__ = [
     "blocks_plugin",
     "parse_start_line",
     "read_options",
+    "registry_for",
 ]
 
 # pymdownx.blocks' RE_START and RE_END, anchored on one line (indentation already removed).
@@ -158,6 +160,13 @@ def registry_of(extensions: Mapping[str, Mapping[str, object]]) -> dict[str, Blo
                 continue
             found[name.lower()] = BlockKind(box, cls, title)
     return found
+
+
+def registry_for(extensions: Iterable[tuple[str, str]]) -> dict[str, BlockKind]:
+    """:func:`registry_of` for a flavor's ``(name, options as JSON)`` pairs."""
+    return registry_of(
+        {name: json.loads(raw) for name, raw in extensions if name in BLOCK_EXTENSIONS}
+    )
 
 
 def read_options(kind: BlockKind, text: str) -> dict[str, object] | str:
@@ -340,7 +349,11 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     token.markup = header.marker
     token.block = True
     token.info = " ".join(header.classes)
-    token.meta = {"header": header, "col": pos - state.bMarks[start_line] + 1}
+    token.meta = {
+        "header": header,
+        "col": pos - state.bMarks[start_line] + 1,
+        "closed": close is not None,
+    }
     token.map = [start_line, body_end + (1 if close is not None else 0)]
     if header.shown_title:
         token = state.push("admonition_title_open", "", 1)
