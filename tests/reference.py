@@ -293,7 +293,36 @@ def _block_marker(
     return Marker(index + 1, name.kind, lowered[0], not m.group(3), lowered)
 
 
-def scan_markers(markdown_text: str, blocks: Mapping[str, BlockName] | None = None) -> list[Marker]:
+#: ``pymdownx.quotes`` callout line (with ``callouts: true``): (1) types, (2) ``-``/``+``,
+#: (3) the title.
+CALLOUT_START: re.Pattern[str] = importlib.import_module(
+    "pymdownx.quotes"
+).QuotesProcessor.RE_CALLOUT
+
+
+def _callout_marker(lines: Sequence[str], index: int) -> Marker | None:
+    """A quote's first non-empty line that opens a callout (``> [!type] Title``)."""
+    line = lines[index].expandtabs(TAB_LENGTH)
+    prefix = len(line) - len(line.lstrip(" >"))
+    last = line.rfind(">", 0, prefix)
+    m = CALLOUT_START.match(line[last:]) if last >= 0 else None
+    if m is None:
+        return None
+    above = lines[index - 1].expandtabs(TAB_LENGTH) if index else ""
+    above_prefix = above[: len(above) - len(above.lstrip(" >"))]
+    if above.strip(" >") and above_prefix.count(">") >= line[:prefix].count(">"):
+        return None  # not the first line of its quote
+    classes = tuple(part.strip().lower() for part in m.group(1).split("|"))
+    kind = "details" if m.group(2) else "admonition"
+    return Marker(index + 1, kind, classes[0], not m.group(3).strip(), classes)
+
+
+def scan_markers(
+    markdown_text: str,
+    blocks: Mapping[str, BlockName] | None = None,
+    *,
+    callouts: bool = False,
+) -> list[Marker]:
     """All ``???``/``???+``/``!!!`` marker lines outside fenced code, in source order.
 
     Leading indentation (spaces, tabs) is ignored so nested markers are found.  Marker-
@@ -316,6 +345,8 @@ def scan_markers(markdown_text: str, blocks: Mapping[str, BlockName] | None = No
         marker = _marker_from_line(line, number)
         if marker is None and blocks:
             marker = _block_marker(lines, number - 1, blocks)
+        if marker is None and callouts:
+            marker = _callout_marker(lines, number - 1)
         if marker is not None:
             markers.append(marker)
     return markers
@@ -486,7 +517,11 @@ def reference_cards(
     html = reference_html(markdown_text, extensions, extension_configs)
     elements = list(card_elements(html, types))
     blocks = block_names(extensions, extension_configs)
-    markers = [m for m in scan_markers(markdown_text, blocks) if m.is_card(types)]
+    quotes = (extension_configs or {}).get("pymdownx.quotes", {})
+    callouts = "pymdownx.quotes" in extensions and quotes.get("callouts") is True
+    markers = [
+        m for m in scan_markers(markdown_text, blocks, callouts=callouts) if m.is_card(types)
+    ]
     if len(markers) != len(elements):
         raise ReferenceMismatchError(
             f"source has {len(markers)} card marker lines "

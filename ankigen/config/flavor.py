@@ -69,6 +69,7 @@ APPLIED_EXTENSIONS = frozenset(
         "pymdownx.keys",
         "pymdownx.magiclink",
         "pymdownx.mark",
+        "pymdownx.quotes",
         "pymdownx.saneheaders",
         "pymdownx.smartsymbols",
         "pymdownx.snippets",

@@ -16,6 +16,7 @@ from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
 from ankigen.syntax.attr_list import attr_list_plugin
 from ankigen.syntax.blocks import blocks_plugin
+from ankigen.syntax.callouts import callouts_plugin
 from ankigen.syntax.critic import critic_plugin
 from ankigen.syntax.def_list import def_list_plugin
 from ankigen.syntax.emoji import emoji_plugin
@@ -79,6 +80,7 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "pymdownx.tasklist": tasklist_plugin,
     "pymdownx.blocks.details": _blocks_details,
     "pymdownx.blocks.admonition": _blocks_admonition,
+    "pymdownx.quotes": callouts_plugin,
     "footnotes": footnotes_plugin,
     "def_list": def_list_plugin,
     "abbr": abbr_plugin,
