@@ -3,6 +3,7 @@ and the site extensions and plugins ankigen does not apply (named once per build
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,34 @@ def test_well_formed_blocks_and_slashes_in_code_say_nothing() -> None:
     )
     assert len(render_page(text, flavor=BLOCKS).cards) == 1
     assert _warnings(text) == []
+
+
+def test_a_question_box_drawn_with_html_blocks_is_named() -> None:
+    flavor = Flavor.of([("pymdownx.blocks.html", {})])
+    text = "/// html | details.question\n\n/// html | summary\nQ?\n///\n\nA.\n///\n"
+    assert not render_page(text, flavor=flavor).cards
+    assert _warnings(text, flavor) == [
+        (1, 1, "a question box drawn with '/// html | details' makes no card")
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["blocks-details-admonition", "blocks-named-types", "blocks-other", "callouts"]
+)
+def test_the_slash_block_fixtures_warn_only_where_the_site_shows_text(name: str) -> None:
+    page = Path(__file__).parent / "fixtures" / "differential" / "ext" / f"{name}.md"
+    spec = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    configs = spec.get("extension_configs", {})
+    flavor = Flavor.of((n, configs.get(n, {})) for n in spec["extensions"])
+    found = {
+        (d.line, d.message.split(":")[0])
+        for d in render_page(page.read_text(), flavor=flavor).diagnostics
+    }
+    expected = {
+        "blocks-details-admonition": {
+            (122, "'/// details' is shown as text on the site"),
+            (128, "block is never closed"),
+        },
+        "blocks-named-types": {(28, "'/// question' is shown as text on the site")},
+    }
+    assert found == expected.get(name, set())

@@ -60,7 +60,7 @@ def lint_page(
     problems: list[Diagnostic] = []
     lines = text.split("\n")
     if "///" in text:
-        problems.extend(_blocks(page, lines, tokens, flavor))
+        problems.extend(_blocks(page, lines, tokens, flavor, types))
     in_code: set[int] | None = None
     swallowed: dict[int, tuple[str, str]] = {}
     for number, line in enumerate(lines):
@@ -82,7 +82,7 @@ def lint_page(
 
 
 def _blocks(
-    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor
+    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor, types: Sequence[str]
 ) -> list[Diagnostic]:
     """``///`` start lines the site shows as text (options it refuses, an extension it does
     not enable) and Blocks never closed (the site puts the rest of their container in them).
@@ -90,6 +90,21 @@ def _blocks(
     found: list[Diagnostic] = []
     opened: set[int] = set()
     for token in tokens:
+        classes = str(token.attrGet("class") or "").lower().split()
+        if token.type in ("blocks_open", "tabbed_label_open") and token.map is not None:
+            opened.add(token.map[0])
+        if token.type == "blocks_open" and token.tag == "details" and set(classes) & set(types):
+            assert token.map is not None
+            found.append(
+                _warn(
+                    page,
+                    token.map[0] + 1,
+                    len(lines[token.map[0]]) - len(lines[token.map[0]].lstrip()) + 1,
+                    "a question box drawn with '/// html | details' makes no card",
+                    "write it as '/// details | Your question?' with the option "
+                    "'type: question' under it",
+                )
+            )
         if token.type == "admonition_open" and isinstance(token.meta.get("header"), BlocksHeader):
             assert token.map is not None
             opened.add(token.map[0])

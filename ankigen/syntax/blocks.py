@@ -64,11 +64,21 @@ _HEADING = re.compile(r"(#{1,6})(?P<header>(?:\\.|[^\\]|#+(?=[^#\n]))*?)#*")
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 _OPTION_INDENT = 4
 
-# The extensions this module reads, and the box each one draws.
+# The extensions this module reads, and what each one draws.
 BLOCK_EXTENSIONS = {
     "pymdownx.blocks.details": "details",
     "pymdownx.blocks.admonition": "admonition",
+    "pymdownx.blocks.tab": "tab",
+    "pymdownx.blocks.html": "html",
+    "pymdownx.blocks.caption": "caption",
+    "pymdownx.blocks.definition": "define",
 }
+_BOXES = frozenset({"details", "admonition"})
+# Blocks that must have a `| argument` (a tab's title, an element's selector).
+_NEEDS_ARGUMENT = frozenset({"tab", "html"})
+# pymdownx.blocks.caption's default ``types``.
+_CAPTION_TYPES: tuple[object, ...] = ("caption", "figure-caption", "table-caption")
+_SELECTOR = re.compile(r"([\w-]+)|\.([\w-]+)|#([\w-]+)|\[([\w-]+)(?:=([^\]]*))?\]")
 # pymdownx.blocks.admonition's default ``types``.
 _ADMONITION_TYPES = (
     "note",
@@ -89,12 +99,15 @@ class BlockKind:
     """One block name a site can write: which box it draws, and for names from a ``types``
     list, its fixed class and default title."""
 
-    box: str  # "details" or "admonition"
+    box: str  # "details", "admonition", or "tab", "html", "caption", "define"
     fixed_class: str | None = None
     default_title: str | None = None
 
     @property
-    def options(self) -> frozenset[str]:
+    def options(self) -> frozenset[str] | None:
+        """The options a box takes (None: other Blocks, whose options are not checked)."""
+        if self.box not in _BOXES:
+            return None
         if self.fixed_class is not None:
             return frozenset({"attrs", "open"} if self.box == "details" else {"attrs"})
         if self.box == "details":
@@ -146,8 +159,12 @@ def registry_of(extensions: Mapping[str, Mapping[str, object]]) -> dict[str, Blo
     for extension, box in BLOCK_EXTENSIONS.items():
         if extension not in extensions:
             continue
-        found[box] = BlockKind(box)
-        default: tuple[object, ...] = _ADMONITION_TYPES if box == "admonition" else ()
+        if box in ("tab", "html", "define"):
+            found[box] = BlockKind(box)
+            continue
+        if box != "caption":
+            found[box] = BlockKind(box)
+        default = {"admonition": _ADMONITION_TYPES, "caption": _CAPTION_TYPES}.get(box, ())
         types = extensions[extension].get("types", default)
         for entry in types if isinstance(types, list | tuple) else ():
             if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
@@ -184,6 +201,8 @@ def read_options(kind: BlockKind, text: str) -> dict[str, object] | str:
         return {}
     if not isinstance(loaded, dict):
         return "its options are not `name: value` lines"
+    if kind.options is None:
+        return {str(k): v for k, v in loaded.items()}
     for key, value in loaded.items():
         if key not in kind.options:
             allowed = ", ".join(sorted(kind.options))
@@ -260,6 +279,7 @@ class _Opening:
     kind: BlockKind
     body: int  # first body line
     header: BlocksHeader
+    options: Mapping[str, object]
 
 
 def _opening(
@@ -272,7 +292,7 @@ def _opening(
     if start is None:
         return None
     kind = registry.get(start.name)
-    if kind is None:
+    if kind is None or (kind.box in _NEEDS_ARGUMENT and not start.argument):
         return None
     body = _option_lines_end(state, line + 1, end_line)
     raw = "\n".join(
@@ -282,7 +302,7 @@ def _opening(
     options = read_options(kind, textwrap.dedent(raw))
     if isinstance(options, str):
         return None
-    return _Opening(start, kind, body, _header(kind, start, options))
+    return _Opening(start, kind, body, _header(kind, start, options), options)
 
 
 def _close_line(
@@ -343,6 +363,10 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         return True
     close = _close_line(state, opening, end_line, registry)
     body_end = close if close is not None else _container_end(state, opening.body, end_line)
+    if opening.kind.box not in _BOXES:
+        _container(state, opening, start_line, body_end)
+        state.line = body_end + 1 if close is not None else body_end
+        return True
     header = opening.header
 
     token = state.push("admonition_open", "div", 1)
@@ -366,17 +390,83 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         token = state.push("admonition_title_close", "", -1)
         token.meta = {"marker": header.marker}
 
-    old = (state.parentType, state.lineMax)
-    state.parentType = "blocks"
-    state.lineMax = body_end
-    state.md.block.tokenize(state, opening.body, body_end)
-    state.parentType, state.lineMax = old
+    _body(state, opening, body_end)
 
     token = state.push("admonition_close", "div", -1)
     token.markup = header.marker
     token.block = True
     state.line = body_end + 1 if close is not None else body_end
     return True
+
+
+def _body(state: StateBlock, opening: _Opening, body_end: int) -> None:
+    old = (state.parentType, state.lineMax)
+    state.parentType = "blocks"
+    state.lineMax = body_end
+    state.md.block.tokenize(state, opening.body, body_end)
+    state.parentType, state.lineMax = old
+
+
+def _container(state: StateBlock, opening: _Opening, start_line: int, body_end: int) -> None:
+    """A block that draws no box: its body in the element the site wraps it in. Tabs are
+    labelled sections as for ``pymdownx.tabbed`` (consecutive tabs share a set); captions
+    and definitions keep their text in a ``<div>``; ``html`` makes the element it names."""
+    box, where = opening.kind.box, [start_line, body_end]
+    if box == "tab":
+        last = state.tokens[-1] if state.tokens else None
+        if (
+            last is not None
+            and last.type == "tabbed_set_close"
+            and last.meta.get("blocks")
+            and opening.options.get("new") is not True
+        ):
+            state.tokens.pop()  # join the set just closed
+            state.level += 1
+        else:
+            token = state.push("tabbed_set_open", "div", 1)
+            token.attrSet("class", "tabbed-set")
+            token.block, token.map = True, where
+        token = state.push("tabbed_label_open", "p", 1)
+        token.attrSet("class", "tabbed-label")
+        token.block, token.map = True, [start_line, start_line + 1]
+        token = state.push("inline", "", 0)
+        token.content, token.children = opening.start.argument or "", []
+        token.map = [start_line, start_line + 1]
+        state.push("tabbed_label_close", "p", -1).block = True
+        token = state.push("tabbed_content_open", "div", 1)
+        token.attrSet("class", "tabbed-content")
+        token.block, token.map = True, where
+        _body(state, opening, body_end)
+        state.push("tabbed_content_close", "div", -1).block = True
+        token = state.push("tabbed_set_close", "div", -1)
+        token.block, token.meta = True, {"blocks": True}
+        return
+    tag, attrs = "div", {"class": box}
+    if box == "html":
+        tag, attrs = _element(opening.start.argument or "div")
+    token = state.push("blocks_open", tag, 1)
+    for name, value in attrs.items():
+        token.attrSet(name, value)
+    token.block, token.map = True, where
+    _body(state, opening, body_end)
+    state.push("blocks_close", tag, -1).block = True
+
+
+def _element(selector: str) -> tuple[str, dict[str, str]]:
+    """``tag.class#id[name=value]``, as ``/// html`` takes it: tag and attributes."""
+    tag, classes, attrs = "div", [], {}
+    for index, m in enumerate(_SELECTOR.finditer(selector.strip())):
+        if m.group(1) and index == 0:
+            tag = m.group(1).lower()
+        elif m.group(2):
+            classes.append(m.group(2))
+        elif m.group(3):
+            attrs["id"] = m.group(3)
+        elif m.group(4):
+            attrs[m.group(4).lower()] = (m.group(5) or "").strip("\"'")
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return tag, attrs
 
 
 def _container_end(state: StateBlock, first: int, end_line: int) -> int:
@@ -388,8 +478,9 @@ def _container_end(state: StateBlock, first: int, end_line: int) -> int:
 
 
 def blocks_plugin(md: MarkdownIt, extension: str, options: Mapping[str, object]) -> None:
-    """Enable one Blocks extension (``pymdownx.blocks.details`` or ``…admonition``) with the
-    site's options; the rule is added once and reads every enabled extension's names."""
+    """Enable one Blocks extension (``pymdownx.blocks.details``, ``…admonition``, ``…tab``,
+    ``…html``, ``…caption``, ``…definition``) with the site's options; the rule is added once
+    and reads every enabled extension's names."""
     registry: dict[str, BlockKind] = md.options.get(_REGISTRY) or {}
     if not registry:
         md.options[_REGISTRY] = registry

@@ -15,7 +15,7 @@ from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
 from ankigen.syntax.attr_list import attr_list_plugin
-from ankigen.syntax.blocks import blocks_plugin
+from ankigen.syntax.blocks import BLOCK_EXTENSIONS, blocks_plugin
 from ankigen.syntax.callouts import callouts_plugin
 from ankigen.syntax.critic import critic_plugin
 from ankigen.syntax.def_list import def_list_plugin
@@ -53,12 +53,11 @@ def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
     math_plugin(md)
 
 
-def _blocks_details(md: MarkdownIt, options: Mapping[str, object]) -> None:
-    blocks_plugin(md, "pymdownx.blocks.details", options)
+def _blocks(extension: str) -> Plugin:
+    def plugin(md: MarkdownIt, options: Mapping[str, object]) -> None:
+        blocks_plugin(md, extension, options)
 
-
-def _blocks_admonition(md: MarkdownIt, options: Mapping[str, object]) -> None:
-    blocks_plugin(md, "pymdownx.blocks.admonition", options)
+    return plugin
 
 
 # Python-Markdown extension name -> the markdown-it plugin that gives the same result.
@@ -78,8 +77,7 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "pymdownx.emoji": emoji_plugin,
     "pymdownx.tabbed": tabbed_plugin,
     "pymdownx.tasklist": tasklist_plugin,
-    "pymdownx.blocks.details": _blocks_details,
-    "pymdownx.blocks.admonition": _blocks_admonition,
+    **{name: _blocks(name) for name in BLOCK_EXTENSIONS},
     "pymdownx.quotes": callouts_plugin,
     "footnotes": footnotes_plugin,
     "def_list": def_list_plugin,
