@@ -17,6 +17,9 @@ from tests.anki_harness import fresh_collection, import_apkg, notes
 from tests.conftest import as_ref_cards, copy_site
 from tests.reference import html_text, reference_cards
 
+# Every test here runs with the speed wing on and off: the cards must not differ.
+pytestmark = pytest.mark.usefixtures("speedups_both_ways")
+
 SITE = Path(__file__).parent / "fixtures" / "sites" / "blocks"
 # The site's extensions the reference can load (the unknown one cannot be imported).
 SITE_EXTENSIONS = [
@@ -246,3 +249,23 @@ def test_known_differences_from_the_site(
     flavor = Flavor.of((n, configs.get(n, {})) for n in names)
     expected = reference_cards(text, extensions=names, extension_configs=configs)
     assert as_ref_cards(render_page(text, flavor=flavor).cards) == expected
+
+
+def test_question_callouts_on_a_site_without_callouts_are_named_once_per_page() -> None:
+    text = "> [!question] One?\n> A.\n\n> [!faq]- Two?\n> B.\n\n> [!note] Not a question\n"
+    assert not render_page(text).cards
+    assert _warnings(text, Flavor.of([("pymdownx.quotes", {})])) == [
+        (
+            1,
+            1,
+            "question callout shown as a plain quote: the site does not enable "
+            "pymdownx.quotes with callouts: true (2 such quotes on this page)",
+        )
+    ]
+
+
+def test_callouts_ankigen_reads_and_quotes_that_only_look_like_one_say_nothing() -> None:
+    flavor = Flavor.of([("pymdownx.quotes", {"callouts": True})])
+    text = "> [!question] Read?\n> Yes.\n\n> A quote\n> [!question] on its second line\n"
+    assert len(render_page(text, flavor=flavor).cards) == 1
+    assert _warnings(text, flavor) == []

@@ -11,6 +11,7 @@ Lines inside code blocks are never looked at.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ from ankigen.syntax.blocks import (
     read_options,
     registry_for,
 )
+from ankigen.syntax.callouts import CalloutHeader, parse_callout_line
 
 __all__ = ["code_lines", "lint_page"]
 
@@ -61,6 +63,8 @@ def lint_page(
     lines = text.split("\n")
     if "///" in text:
         problems.extend(_blocks(page, lines, tokens, flavor, types))
+    if "[!" in text:
+        problems.extend(_callouts(page, lines, tokens, flavor, types))
     in_code: set[int] | None = None
     swallowed: dict[int, tuple[str, str]] = {}
     for number, line in enumerate(lines):
@@ -179,6 +183,70 @@ def _blocks(
             )
         )
     return found
+
+
+_CALLOUT_LINE = re.compile(r"(?P<quote>[ >]*>) *\[!")
+
+
+def _callouts(
+    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor, types: Sequence[str]
+) -> list[Diagnostic]:
+    """Quotes opening with a question callout (``> [!question] Title``) that make no card:
+    on a site without callouts (it shows a quote), or where ankigen reads no callout."""
+    enabled = any(
+        name == "pymdownx.quotes" and json.loads(raw).get("callouts") is True
+        for name, raw in flavor.extensions
+    )
+    read = {
+        int(token.meta["title_line"])
+        for token in tokens
+        if token.type == "admonition_open" and isinstance(token.meta.get("header"), CalloutHeader)
+    }
+    in_code = code_lines(tokens)
+    found: list[Diagnostic] = []
+    disabled: list[tuple[int, int]] = []
+    for number, line in enumerate(lines):
+        m = _CALLOUT_LINE.match(line)
+        if m is None or number in read or number in in_code:
+            continue
+        header = parse_callout_line(line[m.end("quote") :])
+        if header is None or header.card_type(types) is None:
+            continue
+        depth = m.group("quote").count(">")
+        above = lines[number - 1] if number else ""
+        above_quote = _CALLOUT_QUOTE.match(above)
+        if above.strip(" >") and above_quote and above_quote.group(0).count(">") >= depth:
+            continue  # not the first line of its quote: a quote on the site too
+        col = line.index(">") + 1
+        if not enabled:
+            disabled.append((number, col))
+            continue
+        found.append(
+            _warn(
+                page,
+                number + 1,
+                col,
+                "callout makes no card in ankigen, the site shows a box",
+                "put a blank line before the quote",
+            )
+        )
+    if disabled:
+        more = f" ({len(disabled)} such quotes on this page)" if len(disabled) > 1 else ""
+        found.append(
+            _warn(
+                page,
+                disabled[0][0] + 1,
+                disabled[0][1],
+                "question callout shown as a plain quote: the site does not enable "
+                f"pymdownx.quotes with callouts: true{more}",
+                "add `pymdownx.quotes: {callouts: true}` to markdown_extensions in mkdocs.yml, "
+                'or write ??? question "…"',
+            )
+        )
+    return found
+
+
+_CALLOUT_QUOTE = re.compile(r"[ >]*>")
 
 
 def _lost(

@@ -106,10 +106,15 @@ def _rule(state: StateCore) -> None:
         token.type, token.tag = "admonition_open", "div"
         token.markup = header.marker
         token.info = " ".join(header.classes)
-        token.meta = {"header": header, "col": _column(state.src, line)}
+        title_line = paragraph.map[0] if paragraph.map is not None else line
+        token.meta = {
+            "header": header,
+            "col": _column(state.src, line),
+            "title_line": title_line,  # 0-based line of `[!type]` (a `>` line may be above)
+        }
         tokens[close].type, tokens[close].tag = "admonition_close", "div"
         tokens[close].markup = header.marker
-        title = _title_tokens(header, paragraph.level, line)
+        title = _title_tokens(header, paragraph.level, title_line)
         if rest.strip():
             inline.content = rest
             if paragraph.map is not None:
