@@ -272,3 +272,14 @@ def test_callouts_ankigen_reads_and_quotes_that_only_look_like_one_say_nothing()
     text = "> [!question] Read?\n> Yes.\n\n> A quote\n> [!question] on its second line\n"
     assert len(render_page(text, flavor=flavor).cards) == 1
     assert _warnings(text, flavor) == []
+
+
+def test_a_raw_details_box_is_a_card_by_any_of_its_classes() -> None:
+    text = '<details class="note question">\n<summary>Raw?</summary>\n\nYes.\n\n</details>\n'
+    flavor = Flavor.of([("md_in_html", {})])
+    (card,) = render_page(text, flavor=flavor).cards
+    assert (card.kind, html_text(card.question_html), html_text(card.answer_html)) == (
+        "question",
+        "Raw?",
+        "Yes.",
+    )

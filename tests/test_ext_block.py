@@ -197,7 +197,8 @@ def reference_plus(
     return [
         _raw_card(box)
         for box in boxes
-        if box.name == "details" and (_card_type(box) or "details") in types
+        if box.name == "details"
+        and (_is_card(box, set(types)) or (_card_type(box) is None and "details" in types))
     ]
 
 
