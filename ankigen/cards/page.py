@@ -57,7 +57,14 @@ def render_source(
     tokens = page_tokens(page, flavor)
     found = cards_from_tokens(tokens, page.rel, frozenset(types))
     problems.extend(
-        lint_page(page.rel, page.text, types, {c.line - 1: not c.body for c in found}, tokens)
+        lint_page(
+            page.rel,
+            page.text,
+            types,
+            {c.line - 1: not c.body for c in found},
+            tokens,
+            flavor=flavor,
+        )
     )
     for card in found:
         split = split_card(card)

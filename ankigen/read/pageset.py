@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen import _speed
+from ankigen.config.flavor import plugin_names, unapplied
 from ankigen.digest import text_digest
-from ankigen.errors import AnkigenError, Diagnostic, shown_path
+from ankigen.errors import AnkigenError, Diagnostic, Severity, shown_path
 from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import place_pages
 from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ankigen.config.project import Config
+    from ankigen.config.site import Site
 
 __all__ = ["PageSet", "read_pages"]
 
@@ -66,6 +69,8 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     meta_titles: dict[str, str] = {}
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
     cwd = Path.cwd().resolve()
+    if site is not None:
+        problems.extend(site_warnings(site, shown_path(site.config_file, cwd)))
     for path in paths:
         shown = shown_path(path, cwd)
         try:
@@ -102,6 +107,54 @@ def _read_pages(source: Path, config: Config) -> PageSet:
         digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
         lines=maps,
     )
+
+
+def site_warnings(site: Site, shown: str) -> list[Diagnostic]:
+    """One warning per Markdown extension or plugin of the site that ankigen does not apply,
+    at its line in ``mkdocs.yml`` (once per build, not per page)."""
+    extensions, plugins = unapplied(
+        (name for name, _ in site.markdown_extensions), plugin_names(site.extra.get("plugins"))
+    )
+    if not extensions and not plugins:
+        return []
+    try:
+        lines = site.config_file.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    found = [
+        Diagnostic(
+            shown,
+            f"Markdown extension {name!r} is not applied by ankigen: pages that use its "
+            "syntax may make cards that differ from the site",
+            "the README lists what ankigen reads (What becomes a card); check the cards of "
+            "pages that use it",
+            _entry_line(lines, name),
+            severity=Severity.WARNING,
+        )
+        for name in extensions
+    ]
+    found.extend(
+        Diagnostic(
+            shown,
+            f"plugin {name!r} is not run by ankigen: cards are made from the pages as "
+            "written, not as the plugin changes them",
+            "if the plugin rewrites pages or the nav, check the cards of the pages it touches",
+            _entry_line(lines, name, "material/"),
+            severity=Severity.WARNING,
+        )
+        for name in plugins
+    )
+    return found
+
+
+def _entry_line(lines: list[str], name: str, prefix: str = "") -> int | None:
+    """The 1-based line listing ``name`` (``- name``, ``- name:`` or ``name:``), if any."""
+    quoted = f"(?:{re.escape(prefix)})?{re.escape(name)}"
+    entry = re.compile(rf"\s*(?:-\s*)?(['\"]?){quoted}\1\s*(?::.*)?(?:#.*)?")
+    for number, line in enumerate(lines, start=1):
+        if entry.fullmatch(line):
+            return number
+    return None
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:

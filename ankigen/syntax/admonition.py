@@ -17,7 +17,7 @@ from markdown_it.rules_block import StateBlock
 from ankigen.syntax.lists import list_marker_column
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
@@ -51,6 +51,16 @@ class AdmonitionHeader:
     @property
     def kind(self) -> str:
         return self.classes[0] if self.classes else ""
+
+    @property
+    def card_classes(self) -> tuple[str, ...]:
+        """The classes that can make this box a card."""
+        return self.classes
+
+    def card_type(self, types: Collection[str]) -> str | None:
+        """The first of the box's classes that is a card type, as mkdocs-material styles a
+        box by any of its classes (``???- question``, ``??? note question``); else None."""
+        return next((c for c in self.card_classes if c in types), None)
 
     @property
     def shown_title(self) -> str:
@@ -159,9 +169,9 @@ def _render_open(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     header: AdmonitionHeader = tokens[idx].meta["header"]
-    classes = " ".join(header.classes)
     if header.marker == "!!!":
-        return f'<div class="admonition {classes}">\n'
+        return f'<div class="{" ".join(("admonition", *header.classes))}">\n'
+    classes = " ".join(header.classes)
     opened = " open" if header.marker == "???+" else ""
     cls = f' class="{classes}"' if classes else ""
     return f"<details{cls}{opened}>\n"

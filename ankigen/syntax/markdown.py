@@ -15,6 +15,8 @@ from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
 from ankigen.syntax.attr_list import attr_list_plugin
+from ankigen.syntax.blocks import BLOCK_EXTENSIONS, blocks_plugin
+from ankigen.syntax.callouts import callouts_plugin
 from ankigen.syntax.critic import critic_plugin
 from ankigen.syntax.def_list import def_list_plugin
 from ankigen.syntax.emoji import emoji_plugin
@@ -51,6 +53,13 @@ def _math(md: MarkdownIt, options: Mapping[str, object]) -> None:
     math_plugin(md)
 
 
+def _blocks(extension: str) -> Plugin:
+    def plugin(md: MarkdownIt, options: Mapping[str, object]) -> None:
+        blocks_plugin(md, extension, options)
+
+    return plugin
+
+
 # Python-Markdown extension name -> the markdown-it plugin that gives the same result.
 # Extensions without an entry are not supported yet (the README lists them). Admonitions,
 # details and fenced code are always on: cards need them.
@@ -68,6 +77,8 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "pymdownx.emoji": emoji_plugin,
     "pymdownx.tabbed": tabbed_plugin,
     "pymdownx.tasklist": tasklist_plugin,
+    **{name: _blocks(name) for name in BLOCK_EXTENSIONS},
+    "pymdownx.quotes": callouts_plugin,
     "footnotes": footnotes_plugin,
     "def_list": def_list_plugin,
     "abbr": abbr_plugin,

@@ -75,6 +75,10 @@ class HtmlDetailsHeader(AdmonitionHeader):
     def kind(self) -> str:
         return self.classes[0] if self.classes else "details"
 
+    @property
+    def card_classes(self) -> tuple[str, ...]:
+        return self.classes or ("details",)
+
 
 @dataclass(frozen=True)
 class _Element:
