@@ -188,6 +188,7 @@ def _plan_build(
         now,
         deck=config.deck,
         decks=pageset.decks,
+        tags=pageset.tags,
         accept=accept,
         tombstone_source=tombstone_source_html,
     )

@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 DEFAULT_TYPES = ("question", "help", "faq")
 SUBDECKS = ("pages", "sections", "none")  # how a site's pages map to Anki subdecks
 _TYPE_RE = re.compile(r"[\w\-]+")
-_KEYS = ("deck", "types", "namespace", "lockfile", "output", "subdecks")
+_KEYS = ("deck", "types", "namespace", "lockfile", "output", "subdecks", "tag_prefix")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Config:
     flavor: Flavor = DEFAULT_FLAVOR  # the site's Markdown extensions
     site: Site | None = None  # set when the source is an mkdocs site (mkdocs.yml)
     subdecks: str = "pages"  # site decks: Root::Section::Page, Root::Section, or Root only
+    tag_prefix: str = ""  # the parent tag of every page tag: "prefix::tag"
 
     @property
     def lock_path(self) -> Path:
@@ -187,7 +188,7 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
             problems.append(Diagnostic(where, f"unknown config key {key!r}", hint=hint))
     values: dict[str, Any] = {}
-    for key in ("deck", "namespace", "lockfile", "output", "subdecks"):
+    for key in ("deck", "namespace", "lockfile", "output", "subdecks", "tag_prefix"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip():
@@ -215,4 +216,5 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
         output=root / values["output"] if "output" in values else None,
         config_file=path,
         subdecks=values.get("subdecks", "pages"),
+        tag_prefix=values.get("tag_prefix", ""),
     )

@@ -18,6 +18,7 @@ __all__ = [
     "Site",
     "find_site_config",
     "nav_pages",
+    "site_plugins",
 ]
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
@@ -120,3 +121,28 @@ def _walk_nav(
         elif item.children:
             next_sections = (*sections, item.title) if item.title else sections
             _walk_nav(item.children, next_sections, found, seen)
+
+
+def site_plugins(site: Site) -> dict[str, Mapping[str, object]]:
+    """The site's ``plugins`` (a list of names or ``name: {config}``, or a mapping) by name,
+    ``material/`` dropped (``material/tags`` is ``tags``), each with its config ({} when it
+    has none). A plugin configured with ``enabled: false`` is left out."""
+    raw = site.extra.get("plugins")
+    pairs: list[tuple[object, object]] = []
+    if isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    elif isinstance(raw, tuple | list):
+        for item in raw:
+            if isinstance(item, Mapping) and len(item) == 1:
+                pairs.append(next(iter(item.items())))
+            else:
+                pairs.append((item, None))
+    found: dict[str, Mapping[str, object]] = {}
+    for name, options in pairs:
+        if not isinstance(name, str):
+            continue
+        config = options if isinstance(options, Mapping) else {}
+        if config.get("enabled", True) is False:
+            continue
+        found.setdefault(name.removeprefix("material/"), config)
+    return found

@@ -242,10 +242,16 @@ def identify(
     *,
     deck: str = "",
     decks: Mapping[str, str] | None = None,
+    tags: Mapping[str, tuple[str, ...]] | None = None,
     accept: Collection[tuple[str, int]] = (),
     tombstone_source: TombstoneSource,
 ) -> Identified:
-    """Give each card its GUID and mod; pure, so two runs on equal input agree."""
+    """Give each card its GUID and mod; pure, so two runs on equal input agree.
+
+    ``tags``: each page's Anki tags. A note's content hash covers its tags when it has any
+    (a note without tags hashes as before tags existed), so a page whose tags change sends
+    its notes with a newer mod, and the others keep theirs.
+    """
     namespace = lock.namespace if lock is not None else namespace
     previous = lock.notes if lock is not None else {}
     # Each card's question is normalized once per build, here.
@@ -269,7 +275,8 @@ def identify(
         guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
         taken.add(guid)
         fields = card.fields
-        digest = card.fields_digest
+        note_tags = tags.get(card.page, ()) if tags is not None else ()
+        digest = content_hash(fields, note_tags) if note_tags else card.fields_digest
         status = _status(match, card, question, digest)
         card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
@@ -291,6 +298,7 @@ def identify(
                 line=card.line,
                 question_text=card.question_text,
                 status=status,
+                tags=note_tags,
                 body_hash=body,
                 explicit_id=card.explicit_id,
                 was=was,
