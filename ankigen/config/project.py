@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
-from ankigen.config.site import CONFIG_NAMES, MKDOCS_BUILTIN_EXTENSIONS, Site, find_site_config
+from ankigen.config.site import CONFIG_NAMES, ZENSICAL_NAME, Site, find_site_config
 from ankigen.errors import AnkigenError, Diagnostic
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
@@ -105,11 +105,7 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
     site (a folder holding ``mkdocs.yml``, or that file), whose site_name, nav and
     markdown_extensions then apply too."""
     site_path = site_file(source)
-    site = None
-    if site_path is not None:
-        from ankigen.config.mkdocs import load_site  # noqa: PLC0415 - YAML, for sites only
-
-        site = load_site(site_path, env)
+    site = load_site_file(site_path, env) if site_path is not None else None
     if site_path is not None:
         base = site_path.parent
     else:
@@ -123,7 +119,7 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
     if site is None:
         return config
     builtins: list[tuple[str, Mapping[str, object]]] = [
-        (name, {}) for name in MKDOCS_BUILTIN_EXTENSIONS
+        (name, {}) for name in site.builtin_extensions
     ]
     return replace(
         config,
@@ -131,6 +127,17 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
         flavor=Flavor.of([*builtins, *site.markdown_extensions]),
         root=config.root if path is not None else base.resolve(),
     )
+
+
+def load_site_file(path: Path, env: Mapping[str, str] | None = None) -> Site:
+    """The site a config file describes: ``zensical.toml``, else mkdocs.yml / mkdocs.yaml."""
+    if path.name == ZENSICAL_NAME:
+        from ankigen.config.zensical import load_zensical  # noqa: PLC0415 - for sites only
+
+        return load_zensical(path)
+    from ankigen.config.mkdocs import load_site  # noqa: PLC0415 - YAML, for sites only
+
+    return load_site(path, env)
 
 
 def _default_deck(source: Path) -> str:

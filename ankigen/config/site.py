@@ -11,6 +11,8 @@ from types import MappingProxyType
 __all__ = [
     "CONFIG_NAMES",
     "MKDOCS_BUILTIN_EXTENSIONS",
+    "MKDOCS_NAMES",
+    "ZENSICAL_NAME",
     "NavItem",
     "PyApply",
     "PyName",
@@ -21,7 +23,12 @@ __all__ = [
     "site_plugins",
 ]
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
+MKDOCS_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
+ZENSICAL_NAME = "zensical.toml"  # Zensical's own config (it also reads mkdocs.yml)
+# What makes a folder a site. mkdocs.yml comes first: a site moving to Zensical often keeps
+# both files for a while, and its decks should not change under it (pass zensical.toml itself
+# to build from that).
+CONFIG_NAMES = (*MKDOCS_NAMES, ZENSICAL_NAME)
 # mkdocs always enables these before the ones mkdocs.yml lists (``MkDocsConfig``); they are
 # not repeated in ``Site.markdown_extensions``, which is what the file says.
 MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -81,11 +88,15 @@ class Site:
     markdown_extensions: tuple[tuple[str, Mapping[str, object]], ...] = ()
     # every other top-level key (theme, plugins, mkdocs' own "extra", …), read-only
     extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # what the generator enables before ``markdown_extensions`` (mkdocs: toc, tables,
+    # fenced_code; Zensical: toc and tables)
+    builtin_extensions: tuple[str, ...] = MKDOCS_BUILTIN_EXTENSIONS
 
 
-def find_site_config(folder: Path) -> Path | None:
-    """``folder/mkdocs.yml``, else ``folder/mkdocs.yaml``, else None (mkdocs' default order)."""
-    for name in CONFIG_NAMES:
+def find_site_config(folder: Path, names: tuple[str, ...] = CONFIG_NAMES) -> Path | None:
+    """``folder/mkdocs.yml``, else ``folder/mkdocs.yaml`` (mkdocs' order), else
+    ``folder/zensical.toml``, else None. ``names``: the names to try, in order."""
+    for name in names:
         candidate = folder / name
         if candidate.is_file():
             return candidate
