@@ -188,7 +188,7 @@ def test_every_page_matches_the_reference(
     config = load_config(copy)
     assert config.site is not None
     extensions: list[str] = []
-    configs: dict[str, object] = {}
+    configs: dict[str, Mapping[str, object]] = {}
     for ext, options in config.flavor.extensions:
         if ext in extensions:
             continue
