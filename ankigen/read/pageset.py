@@ -63,7 +63,9 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     site = config.site
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(config.diagnostics)
+    if config.only is not None:
+        paths = _only(root, paths, config.only, source)
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
@@ -139,6 +141,26 @@ def _tag_options(config: Config) -> TagOptions:
         meta_file=meta_file if isinstance(meta_file, str) and meta_file else None,
         prefix=config.tag_prefix,
     )
+
+
+def _only(root: Path, paths: list[Path], only: str, source: Path) -> list[Path]:
+    """The site's pages inside ``only`` (a docs-relative page or folder)."""
+    prefix = only + "/"
+    kept = [
+        p
+        for p in paths
+        if (rel := p.relative_to(root).as_posix()) == only or rel.startswith(prefix)
+    ]
+    if not kept and (root / only).is_file():
+        raise AnkigenError(
+            Diagnostic(
+                shown_path(source),
+                "not a page the site builds: ankigen reads .md and .markdown files outside "
+                "hidden folders",
+                hint="pass a Markdown page of the docs folder, a folder of them, or the site",
+            )
+        )
+    return kept
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:
