@@ -193,3 +193,28 @@ def test_tags_reach_anki_and_a_tag_change_updates_that_page_only(
             note_id: (t0 + 60 if note_id in changed else mod) for note_id, mod in mods.items()
         }
         assert {cid: card_state(col, cid) for cid in states} == states
+
+
+def test_a_zensical_site_takes_its_plugins_from_toml_tables(site: Path, tmp_path: Path) -> None:
+    (site / "mkdocs.yml").unlink()
+    (site / "zensical.toml").write_text(
+        '[project]\nsite_name = "Physics Drills"\n'
+        "[project.plugins.meta]\n"
+        "[project.plugins.tags]\ntags_hierarchy = true\n"
+    )
+    out = tmp_path / "deck.apkg"
+    assert main(["build", str(site), "-o", str(out), "--no-cache"], env={}) == 0
+    tags = package_tags(out)
+    assert tags["Where does a converg"] == " exam::paper_2 geometric_optics optics physics_year_1 "
+    assert tags["Why is the screen mo"] == " optics physics_year_1 "
+
+
+def test_a_plain_folder_of_pages_reads_front_matter_tags(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    (root / ".git").mkdir(parents=True)
+    (root / "ankigen.toml").write_text('deck = "N"\ntag_prefix = "Notes"\n')
+    (root / "p.md").write_text('---\ntags: [Week 1]\n---\n??? question "Q?"\n    A.\n')
+    (root / "q.md").write_text('??? question "R?"\n    B.\n')
+    out = tmp_path / "deck.apkg"
+    assert main(["build", str(root), "-o", str(out), "--no-cache"], env={}) == 0
+    assert package_tags(out) == {"Q?": " notes::week_1 ", "R?": "  "}
