@@ -156,28 +156,36 @@ def _enclosing_site(
                 site = load_site_file(found, env)
             except AnkigenError as exc:
                 first = exc.diagnostics[0]
-                return None, None, [
-                    Diagnostic(
-                        shown,
-                        f"built on its own: the site around it ({found}) has a config that "
-                        f"cannot be read ({first.location}: {first.message})",
-                        hint="fix that config to build this as a page of its site",
-                        severity=Severity.WARNING,
-                    )
-                ]
+                return (
+                    None,
+                    None,
+                    [
+                        Diagnostic(
+                            shown,
+                            f"built on its own: the site around it ({found}) has a config that "
+                            f"cannot be read ({first.location}: {first.message})",
+                            hint="fix that config to build this as a page of its site",
+                            severity=Severity.WARNING,
+                        )
+                    ],
+                )
             docs = site.docs_dir.resolve()
             if here == docs or here.is_relative_to(docs):
                 rel = here.relative_to(docs).as_posix()
                 return site, (None if rel == "." else rel), []
-            return None, None, [
-                Diagnostic(
-                    shown,
-                    f"built on its own: it lies in the folder of {found} but outside its "
-                    f"docs_dir ({site.docs_dir}), so it is no page of that site",
-                    hint="move it into the docs folder to build it as a page of the site",
-                    severity=Severity.WARNING,
-                )
-            ]
+            return (
+                None,
+                None,
+                [
+                    Diagnostic(
+                        shown,
+                        f"built on its own: it lies in the folder of {found} but outside its "
+                        f"docs_dir ({site.docs_dir}), so it is no page of that site",
+                        hint="move it into the docs folder to build it as a page of the site",
+                        severity=Severity.WARNING,
+                    )
+                ],
+            )
         if (folder / ".git").exists():
             break
     return None, None, []
