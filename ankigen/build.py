@@ -16,7 +16,7 @@ from ankigen.cards.cache import (
 from ankigen.cards.fields import tombstone_source_html
 from ankigen.cards.pages import Progress, RenderSettings, available_cores, render_pages
 from ankigen.config.project import Config
-from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors
+from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors, shown_path
 from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
@@ -31,7 +31,6 @@ from ankigen.output.notetype import note_type
 from ankigen.output.report import Report, make_report, report_json_chunks, report_text_chunks
 from ankigen.read.media import MediaLibrary
 from ankigen.read.pageset import PageSet, read_pages
-from ankigen.read.sources import shown_path
 from ankigen.records import MediaFile, MediaProblem, RenderedCard
 
 __all__ = [

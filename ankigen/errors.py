@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
-__all__ = ["AnkigenError", "Diagnostic", "Severity"]
+__all__ = ["AnkigenError", "Diagnostic", "Severity", "shown_path"]
 
 
 class Severity(StrEnum):
@@ -52,3 +53,12 @@ class AnkigenError(Exception):
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def shown_path(path: Path, cwd: Path | None = None) -> str:
+    """A file as messages name it: relative to the working folder (``cwd``, resolved; the
+    current one by default) when it lies inside it, else as given."""
+    try:
+        return path.absolute().relative_to(cwd or Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ankigen.errors import AnkigenError, Diagnostic
-from ankigen.read.sources import shown_path
+from ankigen.errors import AnkigenError, Diagnostic, shown_path
 
 __all__ = [
     "commit_prepared",

@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 from ankigen.build import plan_build
 from ankigen.cards.page import render_page
 from ankigen.config.project import load_config
-from ankigen.errors import Diagnostic, Severity
+from ankigen.errors import Diagnostic, Severity, shown_path
 from ankigen.read.snippets import (
     LineMap,
     SnippetOptions,
     expand_snippets,
     expand_snippets_mapped,
 )
-from ankigen.read.sources import shown_path
 from tests.conftest import as_ref_cards, copy_site
 from tests.reference import reference_cards
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pygments.lexer import Lexer
+from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -30,7 +32,8 @@ LANGUAGES = [
 
 def _pair(lang: str) -> tuple[Lexer, Lexer]:
     plain = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
-    return plain, accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
+    fast = accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False), after=0)
+    return plain, fast
 
 
 PAIRS = {lang: _pair(lang) for lang in LANGUAGES}
@@ -215,3 +218,25 @@ def test_the_build_uses_it() -> None:
     lexer = _lexer("python")
     assert lexer is not None
     assert "get_tokens_unprocessed" in vars(lexer)
+
+
+def test_a_lexer_runs_pygments_own_loop_until_it_has_lexed_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    own = RegexLexer.get_tokens_unprocessed
+
+    def spy(self: RegexLexer, text: str, stack: Iterable[str] = ("root",)) -> Iterator[Any]:
+        calls.append(text)
+        return own(self, text, stack)
+
+    monkeypatch.setattr(RegexLexer, "get_tokens_unprocessed", spy)
+    plain = get_lexer_by_name("python", stripnl=False, ensurenl=False)
+    lexer = accelerate(get_lexer_by_name("python", stripnl=False, ensurenl=False), after=60)
+    first, second, third = "x = 1  # one\n" * 3, "def f(a):\n    return a\n" * 3, "y = [2]\n"
+    for text in (first, second, third):
+        assert list(lexer.get_tokens_unprocessed(text)) == list(
+            own(plain, text)  # type: ignore[arg-type]
+        )
+    # 39 characters, then 69 more (108 >= 60): the third text is the first the joined loop lexes
+    assert calls == [first, second]

@@ -325,8 +325,63 @@ def _find(
     return None
 
 
-def accelerate(lexer: Lexer) -> Lexer:
-    """``lexer``, its plain RegexLexer loop replaced by the joined one (same tokens)."""
+# Joining and dispatching cost compiles on each state's first use (30 ms for a few lines of
+# Python), which a lexer earns back only over a few thousand characters: until a lexer has
+# lexed this much text in the process, it runs Pygments' own loop. A one-card edit then
+# pays no compile; a whole build switches after its first code blocks.
+WARM_UP_CHARS = 4000
+
+
+def _joined_loop(
+    lexer: Lexer,
+    tokendefs: dict[str, list[Rule]],
+    steps_of: Callable[[str], Dispatch],
+    text: str,
+    stack: Iterable[str],
+) -> Iterator[Any]:
+    """Pygments' loop over ``text``, each state's rules tried as its dispatch says."""
+    pos = 0
+    length = len(text)
+    statestack = list(stack)
+    state = steps_of(statestack[-1])
+    while True:
+        code = min(ord(text[pos]), _OTHER) if pos < length else _END
+        steps = state.table[code]
+        if steps is None:
+            steps = state.of(code)
+        found = _find(steps, tokendefs[statestack[-1]], text, pos)
+        if found is not None:
+            (_, action, new_state), m, value, end = found
+            if m is None:  # a token rule of a joined run: its text is known
+                if action is not None:
+                    yield pos, action, value
+                pos = end
+            else:
+                if action is not None:
+                    if type(action) is _TokenType:
+                        yield pos, action, m.group()
+                    else:
+                        yield from action(lexer, m)
+                pos = m.end()
+            if new_state is not None:
+                _transition(statestack, new_state)
+                state = steps_of(statestack[-1])
+            continue
+        # No rule matched: a newline resets to the root state, anything else is an error.
+        if pos >= len(text):
+            break
+        if text[pos] == "\n":
+            statestack = ["root"]
+            state = steps_of("root")
+            yield pos, Whitespace, "\n"
+        else:
+            yield pos, Error, text[pos]
+        pos += 1
+
+
+def accelerate(lexer: Lexer, *, after: int = WARM_UP_CHARS) -> Lexer:
+    """``lexer``, its plain RegexLexer loop replaced by the joined one (same tokens) once it
+    has lexed ``after`` characters with Pygments' own."""
     if not isinstance(lexer, RegexLexer) or not known("lexer"):
         return lexer
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
@@ -341,44 +396,15 @@ def accelerate(lexer: Lexer) -> Lexer:
             dispatch[state] = Dispatch(tokendefs[state])
         return dispatch[state]
 
+    plain = RegexLexer.get_tokens_unprocessed
+    lexed = 0
+
     def unprocessed(text: str, stack: Iterable[str] = ("root",)) -> Iterator[Any]:
-        pos = 0
-        length = len(text)
-        statestack = list(stack)
-        state = steps_of(statestack[-1])
-        while True:
-            code = min(ord(text[pos]), _OTHER) if pos < length else _END
-            steps = state.table[code]
-            if steps is None:
-                steps = state.of(code)
-            found = _find(steps, tokendefs[statestack[-1]], text, pos)
-            if found is not None:
-                (_, action, new_state), m, value, end = found
-                if m is None:  # a token rule of a joined run: its text is known
-                    if action is not None:
-                        yield pos, action, value
-                    pos = end
-                else:
-                    if action is not None:
-                        if type(action) is _TokenType:
-                            yield pos, action, m.group()
-                        else:
-                            yield from action(lexer, m)
-                    pos = m.end()
-                if new_state is not None:
-                    _transition(statestack, new_state)
-                    state = steps_of(statestack[-1])
-                continue
-            # No rule matched: a newline resets to the root state, anything else is an error.
-            if pos >= len(text):
-                break
-            if text[pos] == "\n":
-                statestack = ["root"]
-                state = steps_of("root")
-                yield pos, Whitespace, "\n"
-            else:
-                yield pos, Error, text[pos]
-            pos += 1
+        nonlocal lexed
+        if lexed < after:
+            lexed += len(text)
+            return plain(lexer, text, stack)
+        return _joined_loop(lexer, tokendefs, steps_of, text, stack)
 
     lexer.get_tokens_unprocessed = unprocessed  # type: ignore[method-assign]
     return lexer

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from ankigen import _speed
 from ankigen.digest import text_digest
-from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.errors import AnkigenError, Diagnostic, shown_path
 from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import place_pages
 from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
-from ankigen.read.sources import discover, read_source, shown_path
+from ankigen.read.sources import discover, read_source
 from ankigen.read.tags import MetaFile, TagOptions, front_matter_lines, page_tags, read_meta_files
 from ankigen.records import SourceFile
 

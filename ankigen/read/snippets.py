@@ -25,8 +25,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from ankigen.errors import Diagnostic, Severity
-from ankigen.read.sources import shown_path
+from ankigen.errors import Diagnostic, Severity, shown_path
 
 __all__ = [
     "LineMap",

@@ -7,7 +7,7 @@ from pathlib import Path
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.records import SourceFile
 
-__all__ = ["MARKDOWN_SUFFIXES", "discover", "read_source", "require_source", "shown_path"]
+__all__ = ["MARKDOWN_SUFFIXES", "discover", "read_source", "require_source"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -77,12 +77,3 @@ def read_source(path: Path, root: Path, shown: str) -> SourceFile:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     rel = path.relative_to(root).as_posix() if path != root else path.name
     return SourceFile(path=path, rel=rel, text=text)
-
-
-def shown_path(path: Path, cwd: Path | None = None) -> str:
-    """A file as messages name it: relative to the working folder (``cwd``, resolved; the
-    current one by default) when it lies inside it, else as given."""
-    try:
-        return path.absolute().relative_to(cwd or Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

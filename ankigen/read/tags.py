@@ -27,8 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ankigen.errors import Diagnostic, Severity
-from ankigen.read.sources import shown_path
+from ankigen.errors import Diagnostic, Severity, shown_path
 
 __all__ = [
     "MetaFile",
