@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -19,10 +19,13 @@ from ankigen.config.project import Config
 from ankigen.errors import AnkigenError, Diagnostic, Severity, has_errors, shown_path
 from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
-from ankigen.identity.lockfile import dump_lock_chunks, load_lock, remember_lock
+from ankigen.identity.lockfile import dump_lock, dump_lock_chunks, load_lock, remember_lock
+from ankigen.identity.namespace import choose_namespace, site_namespace
 from ankigen.identity.notes import Identified, check_notetype, identify, in_scope
+from ankigen.output.earlier import EarlierPackage, read_earlier_packages
 from ankigen.output.manifest import (
     Manifest,
+    file_digest,
     file_stamp,
     manifest_path,
     save_manifest,
@@ -37,6 +40,7 @@ __all__ = [
     "BuildPlan",
     "apkg_name",
     "available_cores",
+    "lock_drift",
     "plan_build",
     "write_build",
 ]
@@ -164,26 +168,18 @@ def _plan_build(
                 f"no cards found in {pageset.count} Markdown page(s)"
                 + (f"; all {live} notes of the last build will be marked removed" if live else ""),
                 hint=f'cards are admonitions of type {types}, e.g. ??? question "…?" '
-                "with the answer indented 4 spaces; set `types` in the config for other types",
+                "with the answer indented 4 spaces; for other types set `types` in the config "
+                "or pass them on the command line, e.g. --types question,example",
                 severity=Severity.WARNING if live else Severity.ERROR,
             )
         )
     problems.extend(check_notetype(lock, note_type(), shown_path(config.lock_path)))
-    if lock is None and output.exists():
-        problems.append(
-            Diagnostic(
-                shown_path(config.lock_path),
-                f"no lockfile, but {shown_path(output)} was built before",
-                hint="identities fall back to page + question: notes whose question was "
-                "reworded or moved in earlier builds will import as new notes, and every note "
-                "is sent as changed once. Restore the lockfile from version control if you can",
-                severity=Severity.WARNING,
-            )
-        )
+    earlier = read_earlier_packages(output) if lock is None else None
+    namespace = _namespace(config, cards, earlier)
     identified = identify(
         cards,
         lock,
-        config.namespace or config.deck,
+        namespace,
         note_type(),
         now,
         deck=config.deck,
@@ -193,6 +189,8 @@ def _plan_build(
         tombstone_source=tombstone_source_html,
         only=config.only,
     )
+    if lock is None and (earlier is not None or output.exists()):
+        problems.append(_lost_lockfile(config, output, earlier, identified))
     root = pageset.root
     problems.extend(_relocate(d, shown_path(root / d.path)) for d in identified.diagnostics)
     # A snippet included by several pages reports its own problems once, not once per page.
@@ -215,13 +213,100 @@ def _plan_build(
     )
 
 
+def default_namespace(config: Config) -> str:
+    """The GUID namespace when neither the lockfile nor the config names one: the site's
+    address when it has one (it outlives a renamed ``site_name``), else the deck name."""
+    if config.namespace:
+        return config.namespace
+    site = config.site
+    if site is not None and site.site_url:
+        return site_namespace(site.site_url)
+    return config.deck
+
+
+def _namespace(
+    config: Config, cards: Sequence[RenderedCard], earlier: EarlierPackage | None
+) -> str:
+    """The namespace of a build (the lockfile's wins in ``identify``). Without a lockfile,
+    the one that keeps the most GUIDs of the packages beside the output: the default, the
+    deck name (ankigen's default before site addresses), or an earlier package's deck."""
+    default = default_namespace(config)
+    if config.namespace or earlier is None:
+        return default
+    return choose_namespace(default, [config.deck, *earlier.roots], cards, earlier.guids)
+
+
+def _lost_lockfile(
+    config: Config, output: Path, earlier: EarlierPackage | None, identified: Identified
+) -> Diagnostic:
+    """The warning of a build without a lockfile whose deck was built before: what it costs."""
+    live = [n for n in identified.notes if not n.is_tombstone]
+    if earlier is None:  # the package is there but cannot be read
+        cost = "identities fall back to page + question"
+    else:
+        new = sum(n.guid not in earlier.guids for n in live)
+        where = ", ".join(shown_path(p) for p in earlier.paths)
+        cost = (
+            f"{new} of {len(live)} notes will be new on this build "
+            f"(no note with their identity in {where})"
+        )
+    return Diagnostic(
+        shown_path(config.lock_path),
+        f"no lockfile, but {shown_path(output)} was built before: {cost}",
+        hint="notes whose question was reworded or moved in earlier builds import as new "
+        "notes (a duplicate of the old one, which keeps its review history), and every note "
+        "is sent as changed once. Restore the lockfile from version control if you can, and "
+        "commit it",
+        severity=Severity.WARNING,
+    )
+
+
 def _relocate(diag: Diagnostic, shown: str) -> Diagnostic:
     return Diagnostic(shown, diag.message, diag.hint, diag.line, diag.col, diag.severity)
 
 
-def write_build(plan: BuildPlan) -> None:
+def lock_drift(plan: BuildPlan) -> Diagnostic | None:
+    """Under ``--locked``: why the lockfile this build would write is not the one on disk
+    (byte for byte); None when it is."""
+    path = plan.config.lock_path
+    shown = shown_path(path)
+    hint = f"build without --locked and commit {shown} with the pages"
+    try:
+        on_disk = path.read_bytes()
+    except FileNotFoundError:
+        return Diagnostic(shown, "no lockfile yet (--locked wants one)", hint=hint)
+    except OSError as exc:
+        return Diagnostic(shown, f"cannot read the lockfile: {exc.strerror or exc}", hint=hint)
+    new = plan.identified.lock
+    if dump_lock(new).encode("utf-8") == on_disk:
+        return None
+    report = plan.report
+    why = [
+        f"{report.count(s)} {s}"
+        for s in ("new", "changed", "reworded", "moved", "removed")
+        if report.count(s)
+    ]
+    old = load_lock(path)
+    if old is not None and (old.notetype_hash, old.notetype_mod, old.notetype_schema) != (
+        new.notetype_hash,
+        new.notetype_mod,
+        new.notetype_schema,
+    ):
+        why.append("the note type's templates or CSS")
+    if old is not None and old.namespace != new.namespace:
+        why.append(f"the namespace ({old.namespace!r} -> {new.namespace!r})")
+    if not why:
+        why.append("its layout only (written by another ankigen version)")
+    return Diagnostic(
+        shown, "the build would change the lockfile (--locked): " + ", ".join(why), hint=hint
+    )
+
+
+def write_build(plan: BuildPlan, *, lockfile: bool = True) -> None:
+    """Write the deck, the lockfile and the reports; without ``lockfile`` (``--locked``,
+    which has checked it is the one on disk) the lockfile is left as it is."""
     with _speed.paused_gc():
-        _write_build(plan)
+        _write_build(plan, lockfile)
 
 
 def _named(
@@ -234,9 +319,16 @@ def _named(
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
-def _write_build(plan: BuildPlan) -> None:
+def _write_build(plan: BuildPlan, lockfile: bool) -> None:
     """Every file goes to a temp file first; only when all of them are written are they
-    renamed into place, the .apkg first: a build that fails while writing changes nothing.
+    renamed into place: the .apkg, the reports, the lockfile last. A build that fails while
+    writing changes nothing; a build killed between two renames leaves the old lockfile,
+    so the next build makes the same files again.
+
+    The manifest that lets the next build stop early is saved before the renames, with the
+    stamps the files will have (a rename keeps size and mtime): a build killed after its last
+    rename is already recorded, and one killed before it is not up to date (the files on disk
+    are not the ones the manifest names).
 
     (The package was once written on a thread beside the text files: measured no faster,
     0.33 against 0.31 s at 10,000 notes, as both mostly need the interpreter.)
@@ -258,11 +350,13 @@ def _write_build(plan: BuildPlan) -> None:
             raise OSError(exc.errno, exc.strerror, str(plan.output)) from exc
         report = plan.report
         _, lock_path, json_path, text_path = written_files(plan.output, plan.config.lock_path)
-        texts = (
-            (lock_path, dump_lock_chunks(ident.lock)),
+        texts = [
             (json_path, report_json_chunks(report)),
             (text_path, report_text_chunks(report)),
-        )
+        ]
+        if lockfile:  # renamed last: a build killed before that keeps the old lockfile
+            texts.append((lock_path, dump_lock_chunks(ident.lock)))
+        lock_digest = "" if lockfile else file_digest(lock_path)
         for path, chunks in texts:
             prepared.append((*_named(prepare_text, path, chunks), path))
         targets = [plan.output, *(path for _, _, path in prepared)]
@@ -273,19 +367,18 @@ def _write_build(plan: BuildPlan) -> None:
         for tmp in [*made, *(tmp for tmp, _, _ in prepared)]:
             tmp.unlink(missing_ok=True)
         raise
-    commit_prepared(made[0], plan.output)
-    for tmp, _, path in prepared:
-        commit_prepared(tmp, path)
-    remember_lock(plan.config.lock_path, prepared[0][1], ident.lock)
+    lock_digest = lock_digest or prepared[-1][1]  # the SHA-256 of the lockfile's bytes
+    renames = [(made[0], plan.output), *((tmp, path) for tmp, _, path in prepared)]
     cache = plan.cache
-    if cache is None:
-        return
-    if plan.manifest_key is not None:
-        written = written_files(plan.output, plan.config.lock_path)
-        stamps = tuple(s for s in map(file_stamp, written) if s is not None)
+    if cache is not None and plan.manifest_key is not None:
+        stamps = tuple(
+            (str(path), stamp[1], stamp[2])
+            for tmp, path in renames
+            if (stamp := file_stamp(tmp)) is not None
+        )
         manifest = Manifest(
             key=plan.manifest_key,
-            lock_digest=prepared[0][1],  # the SHA-256 of the lockfile's bytes as written
+            lock_digest=lock_digest,
             outputs=stamps,
             images=plan.images,
             diagnostics=plan.diagnostics,
@@ -293,5 +386,13 @@ def _write_build(plan: BuildPlan) -> None:
             pages=plan.pages,
         )
         save_manifest(manifest_path(cache.folder, plan.output), manifest)
-    if cache.written:
+    for done, (tmp, path) in enumerate(renames):
+        try:
+            commit_prepared(tmp, path)
+        except OSError as exc:
+            for left, _ in renames[done:]:
+                left.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    remember_lock(plan.config.lock_path, lock_digest, ident.lock)
+    if cache is not None and cache.written:
         cache.trim()

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen import __version__
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff", "watch")
+COMMANDS = ("build", "check", "diff", "watch", "sync")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -38,12 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="ankigen",
         description="Turn mkdocs-material question boxes into an Anki deck (.apkg). "
         "With no command, builds source/ into build/<deck>.apkg.",
-        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict), 2 usage error.",
+        epilog="Exit status: 0 ok, 1 errors (or warnings with --strict, a lockfile the build "
+        "would change with --locked, a sync that did not reach Anki), 2 usage error.",
     )
     parser.add_argument("--version", action="version", version=f"ankigen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
         p.add_argument(
             "source",
             nargs="?",
@@ -56,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
             "--types",
             metavar="A,B",
             default=None,
+            type=_types,
             help="admonition types that make cards, comma-separated "
             "(default: config, else question,help,faq)",
         )
@@ -64,13 +68,16 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="treat warnings as errors: exit 1 and write nothing",
         )
-        p.add_argument(
-            "--format",
-            choices=("text", "json"),
-            default="text",
-            help="text (default): diagnostics on stderr and a summary line; json: one JSON "
-            "document on stdout with every diagnostic and the counts, for CI",
-        )
+        if formats:
+            p.add_argument(
+                "--format",
+                choices=("text", "json"),
+                default="text",
+                help="text (default): diagnostics on stderr and a summary line; json: one JSON "
+                "document on stdout with every diagnostic and the counts, for CI",
+            )
+        else:
+            p.set_defaults(format="text")
         p.add_argument(
             "--accept",
             metavar="PAGE:LINE",
@@ -106,6 +113,15 @@ def _parser() -> argparse.ArgumentParser:
             "(default: config `output`, else build/)",
         )
 
+    def locked(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--locked",
+            action="store_true",
+            help="fail (exit 1, nothing written) if the build would change the lockfile: a "
+            "new, changed, reworded, moved or removed note whose lockfile entry is not "
+            "committed; for CI",
+        )
+
     build = sub.add_parser(
         "build",
         help="build the deck (the default command)",
@@ -113,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(build)
     output(build)
+    locked(build)
     build.add_argument(
         "--watch",
         action="store_true",
@@ -132,13 +149,59 @@ def _parser() -> argparse.ArgumentParser:
         description="Parse and render SOURCE, print diagnostics, write nothing.",
     )
     common(check)
+    locked(check)
     diff = sub.add_parser(
         "diff",
         help="show what a build would add, change and remove; write nothing",
-        description="Compare SOURCE with the lockfile of the last build and print the report.",
+        description="Compare SOURCE with the lockfile of the last build and print the report; "
+        "for each changed note, a short diff of its fields against the deck at OUT.",
     )
     common(diff)
+    output(diff)
+    sync = sub.add_parser(
+        "sync",
+        help="build, then import the deck into a running Anki through AnkiConnect",
+        description="Build SOURCE exactly like `build` (same deck, lockfile and reports), then "
+        "import the deck into a running Anki through the AnkiConnect add-on "
+        "(code 2055492159), so notes update in place with their review history.",
+        epilog="Environment: ANKICONNECT_URL (the address when --url is not given), "
+        "ANKICONNECT_KEY (the apiKey of AnkiConnect's config, when it has one).",
+    )
+    common(sync, formats=False)
+    output(sync)
+    sync.add_argument(
+        "--url",
+        default=None,
+        help="AnkiConnect's address (default: $ANKICONNECT_URL, else http://127.0.0.1:8765)",
+    )
+    sync.add_argument(
+        "--delete-removed",
+        action="store_true",
+        help="after the import, delete this deck's removed notes (tagged ankigen::removed) "
+        "from Anki, with their cards",
+    )
+    sync.add_argument(
+        "--upload",
+        action="store_true",
+        help="send the deck over the connection instead of letting Anki read it from this "
+        "disk (taken anyway when Anki is on another host or cannot open the file)",
+    )
     return parser
+
+
+_TYPE = re.compile(r"[\w\-]+")
+
+
+def _types(text: str) -> str:
+    """``--types``: admonition types separated by commas (checked here: a usage error)."""
+    items = [item.strip() for item in text.split(",")]
+    bad = [item for item in items if item and not _TYPE.fullmatch(item)]
+    if bad or not any(items):
+        what = f"{bad[0]!r} is not an admonition type" if bad else "no admonition type given"
+        raise argparse.ArgumentTypeError(
+            f"{what}; give single words separated by commas, e.g. --types question,faq"
+        )
+    return text
 
 
 def _jobs(text: str) -> int:
@@ -157,18 +220,50 @@ def main(
     if not args_list or (
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
+        if args_list and (unknown := _unknown_command(args_list[0])):
+            print(unknown, file=sys.stderr)
+            return EXIT_USAGE
         args_list.insert(0, "build")
     try:
         args = _parser().parse_args(args_list)
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    if not Path(args.source).exists():  # a usage error: nothing to build from
+        print(
+            f"{args.source}: error: source path does not exist\n"
+            "  hint: pass a folder of Markdown pages, one .md file or an mkdocs site "
+            f"(default: source); commands are {', '.join(COMMANDS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     environ = dict(os.environ) if env is None else env
     from ankigen.cli import run  # noqa: PLC0415 - the commands, once one runs
 
     if args.command == "watch" or getattr(args, "watch", False):
         args.command = "build"
         return run.watch_command(args, environ, stop)
+    if args.command == "sync":
+        from ankigen.cli import sync  # noqa: PLC0415
+
+        return sync.sync_command(args, environ)
     return run.command(args, environ)
+
+
+def _unknown_command(word: str) -> str | None:
+    """The message for a first word that is no command and no path, when it reads like a
+    misspelt command (``ankigen biuld``); None when it may be a SOURCE."""
+    import difflib  # noqa: PLC0415
+
+    if word.startswith("-") or any(c in word for c in "/\\.") or Path(word).exists():
+        return None  # a flag, or a path (a missing one is said so, as a usage error too)
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return (
+        f"ankigen: error: unknown command {word!r}; did you mean {close[0]!r}?\n"
+        f"  hint: commands are {', '.join(COMMANDS)}; "
+        f"`ankigen {close[0]} --help` shows its options"
+    )
 
 
 def console() -> None:

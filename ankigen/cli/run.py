@@ -9,8 +9,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,15 +23,65 @@ if TYPE_CHECKING:
     from ankigen.config.project import Config
     from ankigen.output.manifest import Manifest
 
-__all__ = ["command", "watch_command"]
+__all__ = ["Outcome", "build", "command", "watch_command"]
+
+WRITERS = ("build", "sync")  # the commands that write the deck, its lockfile and reports
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build, check or diff came to: its exit status and the summary line to
+    print last; for a build that went through, what it wrote (or found up to date)."""
+
+    status: int
+    summary: str | None
+    output: Path | None = None
+    lock_path: Path | None = None
+    deck: str = ""  # the root deck's name
+    counts: Mapping[str, int] | None = None  # the report's notes per status; None: up to date
+    notes: int = 0
+    warnings: int = 0
 
 
 def command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     """Run one build, check or diff and print its summary line; the exit status."""
-    status, summary = _run(args, environ)
-    if status == EXIT_OK and summary is not None:
-        print(summary)
-    return status
+    outcome = build(args, environ)
+    if outcome.summary is not None:  # a failure's summary is the last line on stderr
+        print(outcome.summary, file=sys.stdout if outcome.status == EXIT_OK else sys.stderr)
+    return outcome.status
+
+
+def build(args: argparse.Namespace, environ: dict[str, str]) -> Outcome:
+    """One build, check or diff, its diagnostics and details printed; not its summary."""
+    outcome = _run(args, environ)
+    _print_skipped_writes(args)
+    return outcome
+
+
+def _print_skipped_writes(args: argparse.Namespace) -> None:
+    """Warnings for cache writes that failed (the build went on without them)."""
+    if "ankigen.files" not in sys.modules:  # nothing was written: files never loaded
+        return
+    from ankigen.files import take_skipped_writes  # noqa: PLC0415
+
+    skipped = take_skipped_writes()
+    if skipped and args.format != "json":
+        _print(skipped, sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def failed_summary(command: str, diagnostics: Sequence[Diagnostic], why: str = "") -> str:
+    """The one line that ends a failed build, check or diff: how many errors and warnings,
+    and that nothing was written (so with 135 errors the last line is not the 135th)."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return (
+        f"ankigen: {command} failed{why}: {_plural(errors, 'error')}, "
+        f"{_plural(warnings, 'warning')}, nothing written"
+    )
 
 
 def _clock(env: dict[str, str]) -> int:
@@ -128,8 +178,8 @@ def _run(
     *,
     watching: bool = False,
     cache: RenderCache | None = None,
-) -> tuple[int, str | None]:
-    """One build, check or diff: (exit status, the summary line to print last).
+) -> Outcome:
+    """One build, check or diff: its exit status and the summary line to print last.
 
     ``cache``: the render cache to use (watch mode keeps one across rebuilds, so pages
     unchanged since the last one are not even read back from disk); default: a new one.
@@ -144,7 +194,7 @@ def _run_in(
     stack: contextlib.ExitStack,
     watching: bool,
     cache: RenderCache | None,
-) -> tuple[int, str | None]:
+) -> Outcome:
     from ankigen.cli.progress import progress_bar  # noqa: PLC0415
 
     as_json = args.format == "json"
@@ -156,8 +206,9 @@ def _run_in(
             print(_json_report(exc.diagnostics, None, ok=False))
         else:
             _print(exc.diagnostics, sys.stderr)
-        errors = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
-        return EXIT_FAIL, f"ankigen: build failed with {errors} error(s), nothing written"
+        return Outcome(
+            EXIT_FAIL, None if as_json else failed_summary(args.command, exc.diagnostics)
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -172,11 +223,12 @@ def _plan(
     stack: contextlib.ExitStack,
     cache: RenderCache | None,
     bar: Callable[[int, int], None] | None,
-) -> BuildPlan | tuple[Manifest, Path]:
-    """The build's plan; or, when nothing changed since the last build, its manifest."""
+) -> BuildPlan | tuple[Manifest, Path, Path, str]:
+    """The build's plan; or, when nothing changed since the last build, its manifest, with
+    the output and lockfile paths and the deck's name."""
     from ankigen.config.project import load_config, normalize_types  # noqa: PLC0415
-    from ankigen.files import project_lock  # noqa: PLC0415
-    from ankigen.freshness import up_to_date  # noqa: PLC0415
+    from ankigen.files import clear_leftovers, project_lock  # noqa: PLC0415
+    from ankigen.freshness import up_to_date, written_files  # noqa: PLC0415
     from ankigen.read.pageset import read_pages  # noqa: PLC0415
     from ankigen.read.sources import require_source  # noqa: PLC0415
 
@@ -186,14 +238,16 @@ def _plan(
     if args.types is not None:
         config = replace(config, types=normalize_types(args.types, "--types"))
     output = _output_path(getattr(args, "output", None), config)
-    if args.command == "build":
+    if args.command in WRITERS:
         stack.enter_context(project_lock(config.lock_path))
+        # What builds killed before they finished left beside the deck and lockfile.
+        clear_leftovers(written_files(output, config.lock_path))
     pageset = read_pages(source, config)
     # `check` of a project unchanged since its last build says what that build said.
-    settled = args.command in ("build", "check") and not args.accept and args.format != "json"
+    settled = args.command in ("check", *WRITERS) and not args.accept and args.format != "json"
     fresh = up_to_date(config, output, pageset, cache) if settled and cache else None
     if fresh is not None:
-        return fresh, output
+        return fresh, output, config.lock_path, config.deck
     from ankigen import build  # noqa: PLC0415 - the stages, once there is work
 
     return build.plan_build(
@@ -210,70 +264,117 @@ def _plan(
     )
 
 
-def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> tuple[int, str | None]:
+def _finish(args: argparse.Namespace, plan: BuildPlan, watching: bool) -> Outcome:
     """Print the plan's diagnostics; write it if building; the summary line."""
     as_json = args.format == "json"
-    building = args.command == "build"
+    building = args.command in WRITERS
+    locked = getattr(args, "locked", False)
     failed = bool(args.strict and plan.diagnostics)
+    drift = None
+    if locked and not failed:
+        from ankigen.build import lock_drift  # noqa: PLC0415
+
+        drift = lock_drift(plan)
+    shown = (*plan.diagnostics, drift) if drift is not None else plan.diagnostics
     if as_json:
-        print(_json_report(plan.diagnostics, plan, ok=not failed))
+        print(_json_report(shown, plan, ok=not failed and drift is None))
     else:
-        _print(plan.diagnostics, sys.stderr)
+        _print(shown, sys.stderr)
     if failed:
+        strict = failed_summary(
+            args.command, plan.diagnostics, " (warnings are errors under --strict)"
+        )
+        return Outcome(EXIT_FAIL, None if as_json else strict)
+    if drift is not None:
         if not as_json:
-            print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+            _print_details(plan, sys.stderr)
+        stale = "ankigen: the lockfile is not up to date; nothing written"
+        return Outcome(EXIT_FAIL, None if as_json else stale)
     if building:
         from ankigen.build import write_build  # noqa: PLC0415
+        from ankigen.files import write_failure  # noqa: PLC0415
 
         try:
-            write_build(plan)
+            write_build(plan, lockfile=not locked)
         except OSError as exc:
-            target = exc.filename or plan.output
-            _print(
-                [
-                    Diagnostic(
-                        str(target),
-                        f"cannot write: {exc.strerror or exc}",
-                        hint="check the folder exists and is writable",
-                    )
-                ],
-                sys.stderr,
-            )
-            return EXIT_FAIL, None
-    if as_json:
-        return EXIT_OK, None
+            failure = write_failure(exc, exc.filename or plan.output)
+            _print([failure], sys.stderr)
+            return Outcome(EXIT_FAIL, failed_summary("build", [*plan.diagnostics, failure]))
     report = plan.report
+    done = Outcome(
+        EXIT_OK,
+        None if as_json else _summary(plan, wrote=building),
+        output=plan.output,
+        lock_path=plan.config.lock_path,
+        deck=plan.config.deck,
+        counts=dict(report.counts),
+        notes=report.live,
+        warnings=sum(d.severity is Severity.WARNING for d in plan.diagnostics),
+    )
+    if as_json:
+        return done
     if args.command == "diff":
-        from ankigen.output.report import report_text  # noqa: PLC0415
-
-        print(report_text(report), end="")
+        _print_diff(plan)
     elif not watching and (report.count("new") != report.live or report.count("removed")):
-        from ankigen.output.report import report_details  # noqa: PLC0415
+        # not a first build; `sync` says what became of removed notes in its own line
+        _print_details(plan, sys.stdout, removed_advice=args.command != "sync")
+    return done
 
-        for line in report_details(report, limit=20):  # not a first build
-            print(line)
-    return EXIT_OK, _summary(plan, wrote=building)
+
+def _print_details(plan: BuildPlan, stream: TextIO, *, removed_advice: bool = True) -> None:
+    from ankigen.output.report import report_details  # noqa: PLC0415
+
+    for line in report_details(plan.report, limit=20, removed_advice=removed_advice):
+        print(line, file=stream)
+
+
+def _print_diff(plan: BuildPlan) -> None:
+    """The report, with a short diff of each changed note's fields (the earlier text read
+    from the package the last build wrote at the output path)."""
+    from ankigen.output.earlier import diffs_by_guid, read_package_fields  # noqa: PLC0415
+    from ankigen.output.notetype import note_type  # noqa: PLC0415
+    from ankigen.output.report import report_text  # noqa: PLC0415
+
+    report = plan.report
+    touched = ("changed", "reworded", "moved")
+    now = {n.guid: n.fields for n in plan.identified.notes if n.status in touched}
+    earlier = read_package_fields(plan.output) if now else {}
+    details = diffs_by_guid(note_type().fields, earlier or {}, now)
+    print(report_text(report, details), end="")
+    if earlier is None:
+        print(
+            f"(what changed in each field is not shown: no earlier package at {plan.output}; "
+            "pass the deck's path with -o OUT as for build)"
+        )
 
 
 def _up_to_date(
-    args: argparse.Namespace, manifest: Manifest, output: Path
-) -> tuple[int, str | None]:
+    args: argparse.Namespace, manifest: Manifest, output: Path, lock_path: Path, deck: str
+) -> Outcome:
     """Nothing changed since the last build: its warnings again, and nothing written."""
     failed = bool(args.strict and manifest.diagnostics)
     if args.format == "json":
         print(json.dumps({"ok": not failed, "up_to_date": True, "notes": manifest.notes}))
-        return (EXIT_FAIL if failed else EXIT_OK), None
+        return Outcome(EXIT_FAIL if failed else EXIT_OK, None, output, lock_path, deck)
     _print(manifest.diagnostics, sys.stderr)
     if failed:
-        print("ankigen: warnings are errors under --strict; nothing written", file=sys.stderr)
-        return EXIT_FAIL, None
+        why = " (warnings are errors under --strict)"
+        return Outcome(EXIT_FAIL, failed_summary(args.command, manifest.diagnostics, why))
     warnings = len(manifest.diagnostics)
     tail = f", {warnings} warning(s)" if warnings else ""
-    where = f" -> {output} (up to date)" if args.command == "build" else " (nothing written)"
-    return EXIT_OK, (
+    where = f" -> {output} (up to date)" if args.command in WRITERS else " (nothing written)"
+    summary = (
         f"ankigen: {manifest.notes} notes from {manifest.pages} page(s), "
         f"nothing changed since the last build{tail}{where}"
+    )
+    return Outcome(
+        EXIT_OK,
+        summary,
+        output=output,
+        lock_path=lock_path,
+        deck=deck,
+        notes=manifest.notes,
+        warnings=sum(d.severity is Severity.WARNING for d in manifest.diagnostics),
     )
 
 
@@ -311,8 +412,14 @@ def watch_command(
         return any(part.startswith(".ankigen-") for part in resolved.parts)  # scratch
 
     def once() -> tuple[bool, str]:
-        status, summary = _run(args, environ, watching=True, cache=cache)
-        return status == EXIT_OK, summary or "build failed"
+        try:
+            outcome = _run(args, environ, watching=True, cache=cache)
+            _print_skipped_writes(args)
+        except Exception as exc:  # a bug in one rebuild: said in one line, and watching goes on
+            from ankigen.cli.commands import bug_report  # noqa: PLC0415
+
+            return False, bug_report(exc)
+        return outcome.status == EXIT_OK, outcome.summary or "build failed"
 
     def emit(line: str) -> None:
         print(line, flush=True)

@@ -7,6 +7,7 @@ input gives equal bytes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
@@ -23,6 +24,7 @@ from typing import BinaryIO
 
 import genanki
 
+from ankigen.files import make_temp, scratch_prefix
 from ankigen.records import Note, NoteType
 
 __all__ = ["deck_id", "prepare_apkg"]
@@ -268,6 +270,23 @@ def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, byt
             archive.writestr(entry(name), data)
 
 
+def _as_os_error(exc: sqlite3.OperationalError, path: Path) -> OSError | None:
+    """SQLite's failure to write the collection as the OSError it stands for (SQLite gives
+    its own codes, no errno), naming the package being written; None for anything else."""
+    text = str(exc).lower()
+    if "full" in text:  # "database or disk is full"
+        code = errno.ENOSPC
+    elif "readonly" in text or "read-only" in text:
+        code = errno.EROFS
+    elif "unable to open" in text:
+        code = errno.EACCES
+    elif "disk i/o" in text:
+        code = errno.EIO
+    else:
+        return None
+    return OSError(code, os.strerror(code), str(path))
+
+
 def prepare_apkg(
     path: Path, deck_name: str, notes: Sequence[Note], notetype: NoteType, notetype_mod: int
 ) -> Path:
@@ -281,11 +300,16 @@ def prepare_apkg(
     manifest = json.dumps({str(i): name for i, (name, _) in enumerate(blobs)}, sort_keys=True)
     small = [("media", manifest.encode("utf-8"))] + [(str(i), d) for i, (_, d) in enumerate(blobs)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".ankigen-", dir=path.parent) as scratch:
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=path.parent) as scratch:
         db_path = Path(scratch) / "collection.anki2"
-        _write_collection(db_path, deck_name, notes, notetype, notetype_mod)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        tmp = Path(tmp_name)
+        try:
+            _write_collection(db_path, deck_name, notes, notetype, notetype_mod)
+        except sqlite3.OperationalError as exc:
+            failure = _as_os_error(exc, path)
+            if failure is None:
+                raise
+            raise failure from exc
+        fd, tmp = make_temp(path)
         try:
             with os.fdopen(fd, "wb") as handle:
                 if _needs_zip64(db_path, small):

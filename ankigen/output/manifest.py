@@ -24,7 +24,7 @@ from ankigen.cards.cache import (
     encode_lookups,
 )
 from ankigen.errors import Diagnostic
-from ankigen.files import write_text_atomic
+from ankigen.files import skipped_write, write_text_atomic
 
 __all__ = [
     "Manifest",
@@ -83,8 +83,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     }
     try:
         write_text_atomic(path, json.dumps(data, ensure_ascii=False))
-    except OSError:
-        return  # a cache that cannot be written is only a slower next build
+    except OSError as exc:  # a cache that cannot be written is only a slower next build
+        skipped_write("the record of this build", path.parent, exc)
 
 
 def load_manifest(path: Path) -> Manifest | None:
