@@ -31,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from ankigen.config.site import (
+    MKDOCS_NAMES,
     NavItem,
     PyApply,
     PyName,
@@ -40,7 +41,7 @@ from ankigen.config.site import (
 )
 from ankigen.errors import AnkigenError, Diagnostic
 
-__all__ = ["load_site"]
+__all__ = ["load_site", "site_from_settings"]
 
 # ``mkdocs.utils.markdown_extensions``: what mkdocs counts as a Markdown page (case-sensitive).
 _PAGE_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
@@ -89,7 +90,7 @@ def load_site(path: Path, env: Mapping[str, str] | None = None) -> Site:
 
 def _locate(path: Path) -> Path:
     if path.is_dir():
-        found = find_site_config(path)
+        found = find_site_config(path, MKDOCS_NAMES)
         if found is None:
             raise AnkigenError(
                 Diagnostic(
@@ -477,8 +478,24 @@ class _Problems:
         self.found.append(loc.diag(message, hint))
 
 
+def site_from_settings(
+    config_file: Path, raw: dict[object, object], lines: Mapping[str, int], *, root_docs: bool
+) -> Site:
+    """A site from settings read from another format (``zensical.toml``), checked as mkdocs
+    checks them. ``lines``: where each top-level key was set; ``root_docs``: whether docs_dir
+    may be the config file's own folder (Zensical allows it, mkdocs does not)."""
+    shown = str(config_file)
+    origins: dict[object, _Loc] = {key: _Loc(shown, line) for key, line in lines.items()}
+    return _build_site(config_file, raw, origins, _Where(), root_docs=root_docs)
+
+
 def _build_site(
-    config_file: Path, raw: dict[object, object], origins: dict[object, _Loc], where: _Where
+    config_file: Path,
+    raw: dict[object, object],
+    origins: dict[object, _Loc],
+    where: _Where,
+    *,
+    root_docs: bool = False,
 ) -> Site:
     shown = str(config_file)
     problems = _Problems()
@@ -505,7 +522,7 @@ def _build_site(
 
     site_url = _site_url(raw.get("site_url"), loc("site_url"), problems)
     config_path = _abspath(config_file)
-    docs_dir = _docs_dir(raw.get("docs_dir"), config_path, loc("docs_dir"), problems)
+    docs_dir = _docs_dir(raw.get("docs_dir"), config_path, loc("docs_dir"), problems, root_docs)
 
     use_directory_urls = raw.get("use_directory_urls")
     if use_directory_urls is None:
@@ -562,7 +579,9 @@ def _site_url(value: object, loc: _Loc, problems: _Problems) -> str | None:
     return urlunsplit(parts)
 
 
-def _docs_dir(value: object, config_path: Path, loc: _Loc, problems: _Problems) -> Path | None:
+def _docs_dir(
+    value: object, config_path: Path, loc: _Loc, problems: _Problems, root_docs: bool = False
+) -> Path | None:
     # config_options.DocsDir: default "docs", relative to the config file's folder, must be
     # an existing folder, and must not be the config file's own folder.
     if value is None:
@@ -578,7 +597,7 @@ def _docs_dir(value: object, config_path: Path, loc: _Loc, problems: _Problems) 
             hint="docs_dir is relative to the folder of mkdocs.yml; mkdocs' default is 'docs'",
         )
         return None
-    if folder == config_path.parent:
+    if folder == config_path.parent and not root_docs:
         problems.add(
             loc,
             "docs_dir must not be the folder holding mkdocs.yml",

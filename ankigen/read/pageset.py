@@ -16,6 +16,7 @@ from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import place_pages
 from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
 from ankigen.read.sources import discover, read_source
+from ankigen.read.tags import MetaFile, TagOptions, front_matter_lines, page_tags, read_meta_files
 from ankigen.records import SourceFile
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class PageSet:
     problems: tuple[Diagnostic, ...]  # found while reading (bad bytes, snippets)
     digests: Mapping[str, bytes]  # rel -> hash of the page's text (after snippets)
     lines: Mapping[str, LineMap] = field(default_factory=dict)  # rel -> where lines came from
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rel -> Anki tags, if any
     # rel -> page text (after snippets), handed over once to the build that renders them:
     # holding every page's text until the package is written cost ~85 MB at 100,000 cards.
     texts: dict[str, str] = field(default_factory=dict)
@@ -64,13 +66,21 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     site = config.site
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(config.diagnostics)
+    if config.only is not None:
+        paths = _only(root, paths, config.only, source)
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
     cwd = Path.cwd().resolve()
     if site is not None:
         problems.extend(site_warnings(site, shown_path(site.config_file, cwd)))
+    tag_options = _tag_options(config)
+    meta_files: list[MetaFile] = []
+    if tag_options.meta_file is not None and root.is_dir():
+        meta_files, found = read_meta_files(root, tag_options.meta_file, cwd)
+        problems.extend(found)
+    tags: dict[str, tuple[str, ...]] = {}
     for path in paths:
         shown = shown_path(path, cwd)
         try:
@@ -79,6 +89,12 @@ def _read_pages(source: Path, config: Config) -> PageSet:
             problems.extend(exc.diagnostics)
             continue
         text, meta = split_front_matter(page.text)
+        if meta_files or tag_options.name in meta:
+            lines_of = front_matter_lines(page.text, (tag_options.name,)) if meta else {}
+            own, found = page_tags(page.rel, meta, lines_of, shown, meta_files, tag_options)
+            problems.extend(found)
+            if own:
+                tags[page.rel] = own
         if snippets is not None:
             text, found, lines = expand_snippets_mapped(text, shown, snippets, _read_snippet)
             problems.extend(found)
@@ -106,6 +122,7 @@ def _read_pages(source: Path, config: Config) -> PageSet:
         problems=tuple(problems),
         digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
         lines=maps,
+        tags=tags,
     )
 
 
@@ -155,6 +172,48 @@ def _entry_line(lines: list[str], name: str, prefix: str = "") -> int | None:
         if entry.fullmatch(line):
             return number
     return None
+
+
+def _tag_options(config: Config) -> TagOptions:
+    """The front matter key and hierarchy of the site's tags plugin, the meta plugin's file
+    name when the site enables it, and the project's tag prefix."""
+    if config.site is None:
+        return TagOptions(prefix=config.tag_prefix)
+    from ankigen.config.site import site_plugins  # noqa: PLC0415
+
+    plugins = site_plugins(config.site)
+    tags = plugins.get("tags", {})
+    name = tags.get("tags_name_property", "tags")
+    separator = tags.get("tags_hierarchy_separator", "/")
+    meta = plugins.get("meta")
+    meta_file = meta.get("meta_file", ".meta.yml") if meta is not None else None
+    return TagOptions(
+        name=name if isinstance(name, str) and name else "tags",
+        hierarchy=tags.get("tags_hierarchy", False) is True,
+        separator=separator if isinstance(separator, str) else "/",
+        meta_file=meta_file if isinstance(meta_file, str) and meta_file else None,
+        prefix=config.tag_prefix,
+    )
+
+
+def _only(root: Path, paths: list[Path], only: str, source: Path) -> list[Path]:
+    """The site's pages inside ``only`` (a docs-relative page or folder)."""
+    prefix = only + "/"
+    kept = [
+        p
+        for p in paths
+        if (rel := p.relative_to(root).as_posix()) == only or rel.startswith(prefix)
+    ]
+    if not kept and (root / only).is_file():
+        raise AnkigenError(
+            Diagnostic(
+                shown_path(source),
+                "not a page the site builds: ankigen reads .md and .markdown files outside "
+                "hidden folders",
+                hint="pass a Markdown page of the docs folder, a folder of them, or the site",
+            )
+        )
+    return kept
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:
