@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,6 +63,7 @@ _ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?>", r
 _SUMMARY = re.compile(r"\s*<summary(\s[^>]*)?>(.*?)</summary\s*>", re.DOTALL | re.IGNORECASE)
 _TAG_OR_TEXT = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+|<", re.DOTALL)
 _RULE = "ankigen_html_block"
+_FENCE_OPEN = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 
 
@@ -177,8 +178,41 @@ def _push_html(state: StateBlock, text: str, begin: int) -> None:
     token.map = [line, line + text.count("\n") + 1]
 
 
+def _fences(src: str, begin: int, end: int) -> Iterator[tuple[int, int, str, str, str]]:
+    """Code fences in raw HTML ``src[begin:end]``, as ``pymdownx.superfences`` finds them
+    before it reads HTML: an opening line (any indent) and a line of the very same fence
+    at that indent, every line between indented at least as far (blank lines aside).
+    Yields (start, end, indent, info, code)."""
+    lines = src[begin:end].splitlines(keepends=True)
+    offsets = [begin]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    i = 0
+    while i < len(lines):
+        opened = _FENCE_OPEN.match(lines[i].rstrip("\r\n"))
+        if opened is None:
+            i += 1
+            continue
+        indent, fence = opened.group("indent"), opened.group("fence")
+        body: list[str] = []
+        for j in range(i + 1, len(lines)):
+            line = lines[j].rstrip("\r\n")
+            if line.startswith(indent) and line[len(indent) :].rstrip(" \t") == fence:
+                info = opened.group("info").strip()
+                yield offsets[i], offsets[j + 1], indent, info, "".join(body)
+                i = j + 1
+                break
+            if line.strip() and not line.startswith(indent):
+                i += 1
+                break
+            body.append(lines[j][len(indent) :] if line.strip() else "\n")
+        else:
+            i += 1
+
+
 def _raw(state: StateBlock, begin: int, end: int) -> None:
-    """Raw HTML ``src[begin:end]``; ``<details>`` boxes starting a line in it stay boxes."""
+    """Raw HTML ``src[begin:end]``; ``<details>`` boxes starting a line in it stay boxes, and
+    code fences in it are code, as on the site (superfences reads them before the HTML)."""
     pos = begin
     for m in re.finditer(r"(?m)^[ \t]{0,3}(<details\b)", state.src[begin:end]):
         at = begin + m.start(1)
@@ -187,9 +221,23 @@ def _raw(state: StateBlock, begin: int, end: int) -> None:
         element = _element(state.src, at, end)
         if element is None:
             continue
-        _push_html(state, state.src[pos:at], pos)
+        _raw_text(state, pos, at)
         _push_details(state, element, "off", raw=True)
         pos = element.close_end
+    _raw_text(state, pos, end)
+
+
+def _raw_text(state: StateBlock, begin: int, end: int) -> None:
+    pos = begin
+    for start, stop, _indent, info, code in _fences(state.src, begin, end):
+        _push_html(state, state.src[pos:start], pos)
+        token = state.push("fence", "code", 0)
+        token.info = info
+        token.content = code
+        token.markup = info
+        first = _line_of(state, start)
+        token.map = [first, _line_of(state, stop - 1) + 1]
+        pos = stop
     _push_html(state, state.src[pos:end], pos)
 
 
