@@ -30,6 +30,9 @@ for _tag, _extra in {
 }.items():
     _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
 _DROP_WITH_CONTENT = {"script", "style"}
+# Attributes that tell the site's Markdown what to do (md_in_html's ``markdown="span"``): the
+# site acts on them and nobody sees them, so dropping them is no removal worth a warning.
+_INSTRUCTIONS = frozenset({"markdown"})
 
 
 class _Inventory(HTMLParser):
@@ -77,5 +80,5 @@ def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str,
     )
     before, after = _inventory(html), _inventory(cleaned)
     removed = [f"<{t}>" for t in sorted(before.tags - after.tags)]
-    removed += sorted(a for a in before.attributes - after.attributes)
+    removed += sorted(a for a in before.attributes - after.attributes - _INSTRUCTIONS)
     return cleaned, removed

@@ -11,6 +11,7 @@ from markdown_it.rules_block import StateBlock, html_block
 
 from ankigen import _speed
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
+from ankigen.syntax._blocks import container_token
 from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
 from ankigen.syntax.arithmatex import math_plugin
@@ -22,7 +23,7 @@ from ankigen.syntax.footnotes import footnotes_plugin
 from ankigen.syntax.highlight import highlight_plugin
 from ankigen.syntax.keys import keys_plugin
 from ankigen.syntax.lists import pm_lists_plugin
-from ankigen.syntax.md_in_html import html_details_plugin, md_in_html_plugin
+from ankigen.syntax.md_in_html import html_details_plugin, md_in_html_plugin, reads_html
 from ankigen.syntax.refs import refs_plugin
 from ankigen.syntax.smartsymbols import smartsymbols_plugin
 from ankigen.syntax.spans import caret_plugin, mark_plugin, tilde_plugin
@@ -116,13 +117,23 @@ def _markdown(flavor: Flavor, speedups: frozenset[str]) -> MarkdownIt:
 def _html_block_before_fences(
     state: StateBlock, start_line: int, end_line: int, silent: bool
 ) -> bool:
-    """CommonMark's HTML block, ended before a line that opens a code fence.
+    """CommonMark's HTML block, ended before a line that opens a code fence; only where the
+    site reads raw HTML.
 
     CommonMark runs an HTML block started by a tag line (``</details>``, ``<br>``) to the
     next blank line, fence lines included; the site finds fences first. Without this, a
     fence opener swallowed by the HTML block pairs the fences below differently from the
     site, and a card between them is code for one and a card for the other.
     """
+    container = container_token(state)
+    if container is not None and not reads_html(container):
+        # Python-Markdown reads raw HTML blocks on the page's own lines only: inside a box,
+        # list item or tab, a tag line is paragraph text holding inline HTML, and the
+        # Markdown around the tags is rendered. Comments stay hidden, blank lines and all
+        # (the site would show a comment holding a blank line as text: a known difference).
+        start = state.bMarks[start_line] + state.tShift[start_line]
+        if not state.src.startswith("<!--", start):
+            return False
     if not html_block(state, start_line, end_line, silent):
         return False
     if silent:

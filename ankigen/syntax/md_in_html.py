@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ankigen.syntax._blocks import (
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-__all__ = ["HtmlDetailsHeader", "html_details_plugin", "md_in_html_plugin"]
+__all__ = ["HtmlDetailsHeader", "html_details_plugin", "md_in_html_plugin", "reads_html"]
 
 # Python-Markdown's block-level elements and md_in_html's classes of them.
 _BLOCK_LEVEL = frozenset(
@@ -318,7 +319,7 @@ def _push_element(state: StateBlock, element: _Element, md_state: str) -> None:
     closing.block = True
 
 
-def _reads_html(container: Token) -> bool:
+def reads_html(container: Token) -> bool:
     """Whether Python-Markdown sees raw HTML blocks directly inside this container."""
     if container.type == "md_in_html_open":
         return True
@@ -355,7 +356,7 @@ def _html_block_rule(markdown_in_html: bool) -> BlockRule:
         if tag not in _BLOCK_LEVEL or tag == "hr" or (not markdown_in_html and tag != "details"):
             return False
         container = container_token(state)
-        if container is not None and not _reads_html(container):
+        if container is not None and not reads_html(container):
             return False
         if silent:
             return True
@@ -385,7 +386,32 @@ def _html_block_rule(markdown_in_html: bool) -> BlockRule:
 _PARENT_STATE = "ankigen_md_in_html_state"
 
 
+_BLOCK_TAG_START = re.compile(r"<(/?)([^ >/]+)")
+
+
+def _bare_block_tags(state: StateCore) -> None:
+    """A paragraph holding one block-level tag or comment and nothing else is that tag, not
+    a ``<p>`` around it (Python-Markdown's raw-HTML postprocessor): inside a box, where a tag
+    line is paragraph text, ``<div markdown="block">`` on its own opens a ``<div>``."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        inline = tokens[i]
+        if inline.type != "inline" or tokens[i - 1].type != "paragraph_open":
+            continue
+        children = inline.children or []
+        if len(children) != 1 or children[0].type != "html_inline":
+            continue
+        m = _BLOCK_TAG_START.match(children[0].content)
+        if m is None:
+            continue
+        name = m.group(2)
+        if name[0] in "!?@%" or name.lower() in _BLOCK_LEVEL:
+            tokens[i - 1].hidden = True
+            tokens[i + 1].hidden = True
+
+
 def _install(md: MarkdownIt, markdown_in_html: bool) -> None:
+    md.core.ruler.after("inline", "ankigen_bare_block_tags", _bare_block_tags)
     md.block.ruler.before(
         "table",
         _RULE,

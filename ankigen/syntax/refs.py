@@ -46,6 +46,8 @@ class CardRefs:
     def image(self, src: str, line: int | None) -> str:
         if self.resolve_image is None or not is_local(src):
             return src
+        if any(src == found.name for found in self.media):
+            return src  # a Markdown image this card already bundled, met again in raw HTML
         found = self.resolve_image(self.page, src)
         self.lookups.append((self.page, src, found))
         if isinstance(found, MediaProblem):
