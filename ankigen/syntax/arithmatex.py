@@ -135,8 +135,12 @@ def _render_display_raw(
 
 
 def math_plugin(md: MarkdownIt) -> None:
+    # allow_digits=True, as arithmatex has no rule about digits around the dollars (a price
+    # like "$5 and $10" stays text for the space before the second "$"). dollarmath's digit
+    # check also read src[pos - 1] at position 0, the paragraph's *last* character, so
+    # "- $CH_4$: 2226" stayed text.
     dollarmath_plugin(
-        md, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True
+        md, allow_labels=False, allow_space=False, allow_digits=True, double_inline=True
     )
     md.inline.ruler.before("escape", "math_bracket", _bracket_rule)
     md.add_render_rule("math_inline", _render_inline)
