@@ -95,7 +95,7 @@ def indented_body_end(state: StateBlock, start_line: int, end_line: int, body_in
     return last + 1
 
 
-def _marker_column(state: StateBlock) -> int:
+def marker_column(state: StateBlock) -> int:
     """Where a marker must start: the container's own column. Python-Markdown indents list
     item content 4 columns past the list marker (CommonMark only past its width)."""
     marker = list_marker_column(state)
@@ -107,7 +107,7 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     if state.src[pos : pos + 3] not in ("???", "!!!"):  # cheap test first: most lines fail it
         return False
     # The marker sits exactly at the container's indentation, as Python-Markdown requires.
-    if state.sCount[start_line] != _marker_column(state):
+    if state.sCount[start_line] != marker_column(state):
         return False
     maximum = state.eMarks[start_line]
     header = parse_marker_line(state.src[pos:maximum])
