@@ -26,6 +26,7 @@ from ankigen.syntax.lists import pm_lists_plugin
 from ankigen.syntax.md_in_html import html_details_plugin, md_in_html_plugin, reads_html
 from ankigen.syntax.refs import refs_plugin
 from ankigen.syntax.smartsymbols import smartsymbols_plugin
+from ankigen.syntax.smarty import smarty_plugin
 from ankigen.syntax.spans import caret_plugin, mark_plugin, tilde_plugin
 from ankigen.syntax.tabbed import tabbed_plugin
 from ankigen.syntax.tasklist import tasklist_plugin
@@ -79,7 +80,12 @@ EXTENSION_PLUGINS: dict[str, Plugin] = {
     "markdown.extensions.abbr": abbr_plugin,
     "markdown.extensions.attr_list": attr_list_plugin,
     "markdown.extensions.md_in_html": md_in_html_plugin,
+    "smarty": smarty_plugin,
+    "markdown.extensions.smarty": smarty_plugin,
 }
+
+# Python-Markdown runs smarty over the finished text, after every other inline pattern.
+_LAST = frozenset({"smarty", "markdown.extensions.smarty"})
 
 
 def markdown(flavor: Flavor = DEFAULT_FLAVOR) -> MarkdownIt:
@@ -101,7 +107,8 @@ def _markdown(flavor: Flavor, speedups: frozenset[str]) -> MarkdownIt:
     pm_lists_plugin(md)
     highlight_plugin(md)
     refs_plugin(md)
-    for name, options in flavor.extensions:
+    ordered = sorted(flavor.extensions, key=lambda extension: extension[0] in _LAST)
+    for name, options in ordered:
         plugin = EXTENSION_PLUGINS.get(name)
         if plugin is not None:
             plugin(md, json.loads(options))
