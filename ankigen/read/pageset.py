@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen import _speed
+from ankigen.config.exclude import Exclusion
 from ankigen.digest import text_digest
-from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.errors import AnkigenError, Diagnostic, Severity
 from ankigen.read.frontmatter import split_front_matter
 from ankigen.read.layout import place_pages
 from ankigen.read.snippets import LineMap, SnippetOptions, expand_snippets_mapped
@@ -17,9 +18,10 @@ from ankigen.read.sources import discover, read_source, shown_path
 from ankigen.records import SourceFile
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from ankigen.config.project import Config
+    from ankigen.config.site import NavItem
 
 __all__ = ["PageSet", "read_pages"]
 
@@ -62,6 +64,11 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
     problems: list[Diagnostic] = []
+    if site is not None:
+        excluded = Exclusion.of(site.exclude_docs, site.draft_docs)
+        found = {path.relative_to(root).as_posix() for path in paths}
+        paths = [p for p in paths if not excluded.excludes(p.relative_to(root).as_posix())]
+        problems.extend(_nav_problems(site.nav or (), found, excluded))
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
@@ -102,6 +109,27 @@ def _read_pages(source: Path, config: Config) -> PageSet:
         digests={rel: text_digest(page.text) for rel, (page, _) in pages.items()},
         lines=maps,
     )
+
+
+def _nav_problems(
+    items: Iterable[NavItem], found: set[str], excluded: Exclusion
+) -> Iterator[Diagnostic]:
+    """A nav entry naming a page that is not there, or that the site leaves out: a warning at
+    its line of mkdocs.yml, as mkdocs gives one (the rest of the site still builds)."""
+    for item in items:
+        yield from _nav_problems(item.children, found, excluded)
+        if item.page is None or (item.page in found and not excluded.excludes(item.page)):
+            continue
+        why = "is excluded from the site" if item.page in found else "is not in the docs folder"
+        yield Diagnostic(
+            item.written_in or "mkdocs.yml",
+            f"nav entry {item.page!r} {why}: no cards from it",
+            hint="fix the path in nav (it is relative to docs_dir), or remove the entry"
+            if item.page not in found
+            else "remove the entry from nav, or the pattern from exclude_docs/draft_docs",
+            line=item.line,
+            severity=Severity.WARNING,
+        )
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:
