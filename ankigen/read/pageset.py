@@ -66,9 +66,9 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     problems: list[Diagnostic] = []
     if site is not None:
         excluded = Exclusion.of(site.exclude_docs, site.draft_docs)
-        found = {path.relative_to(root).as_posix() for path in paths}
+        on_disk = {path.relative_to(root).as_posix() for path in paths}
         paths = [p for p in paths if not excluded.excludes(p.relative_to(root).as_posix())]
-        problems.extend(_nav_problems(site.nav or (), found, excluded))
+        problems.extend(_nav_problems(site.nav or (), on_disk, excluded))
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
     maps: dict[str, LineMap] = {}  # pages whose text snippets changed
