@@ -94,7 +94,7 @@ def render_card(
     answer_html = md.renderer.render(list(split.answer), md.options, env).strip()
     card = split.card
     if _has_raw_html(split.question) or _has_raw_html(split.answer):
-        image = (lambda src: refs.image(src, card.line)) if refs is not None else None
+        image = (lambda src: refs.html_image(src, card.line)) if refs is not None else None
         question_html, dropped_q = sanitize(question_html, image)
         answer_html, dropped_a = sanitize(answer_html, image)
         dropped = sorted(set(dropped_q) | set(dropped_a))

@@ -9,7 +9,9 @@ so the author hears about it with ``path:line``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -58,13 +60,14 @@ def _inventory(html: str) -> _Inventory:
     return found
 
 
-def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str, list[str]]:
-    """(safe HTML, what was removed); ``image`` rewrites each ``<img src>``."""
+def sanitize(html: str, image: Callable[[str], str | None] | None = None) -> tuple[str, list[str]]:
+    """(safe HTML, what was removed); ``image`` rewrites each ``<img src>``, or gives None for
+    an image that cannot be shown: the ``<img>`` becomes its alt text."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         lowered = value.strip().lower()
         if tag == "img" and attribute == "src":
-            return image(value) if image is not None else value
+            return value
         if lowered.startswith("data:"):
             return None  # data: URLs only for images
         return value
@@ -81,4 +84,23 @@ def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str,
     before, after = _inventory(html), _inventory(cleaned)
     removed = [f"<{t}>" for t in sorted(before.tags - after.tags)]
     removed += sorted(a for a in before.attributes - after.attributes - _INSTRUCTIONS)
+    if image is not None and "<img" in cleaned:
+        cleaned = _IMG.sub(lambda m: _image(m.group(0), image), cleaned)
     return cleaned, removed
+
+
+# nh3 writes every attribute value in double quotes, with '"' escaped inside.
+_IMG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>')
+_SRC = re.compile(r'(\ssrc=")([^"]*)(")')
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def _image(tag: str, image: Callable[[str], str | None]) -> str:
+    src = _SRC.search(tag)
+    if src is None:
+        return tag
+    found = image(unescape(src.group(2)))
+    if found is None:
+        alt = _ALT.search(tag)
+        return alt.group(1) if alt is not None else ""  # still escaped, as nh3 wrote it
+    return tag[: src.start(2)] + escape(found, quote=True) + tag[src.end(2) :]
