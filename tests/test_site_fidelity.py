@@ -11,7 +11,9 @@ from bs4 import BeautifulSoup, Tag
 
 from ankigen.cards.page import render_page
 from ankigen.config.flavor import Flavor
-from tests.reference import reference_html
+from tests.anki_harness import fresh_collection, import_apkg, notes, render_card
+from tests.conftest import MakeProject, as_ref_cards
+from tests.reference import reference_cards, reference_html
 
 EXT = Path(__file__).parent / "fixtures" / "differential" / "ext"
 
@@ -43,3 +45,39 @@ def test_display_math_keeps_the_sites_spacing(name: str) -> None:
     ]
     assert site, "a page without display math proves nothing"
     assert ours == site
+
+
+NESTED = (
+    '??? question "What does a learning-rate warm-up do?"\n'
+    "    Think about the first steps first.\n\n"
+    '    ??? tip "Answer"\n'
+    "        It raises the rate from near zero over the first steps.\n\n"
+    "        ??? note\n"
+    "            Deeper boxes open too.\n\n"
+    '    !!! info "Not collapsible"\n'
+    "        Stays a plain box.\n"
+)
+
+
+def test_a_nested_answer_box_is_open_on_the_back_and_reads_like_the_site() -> None:
+    (card,) = render_page(NESTED).cards
+    assert card.answer_html.count("<details") == 2
+    assert card.answer_html.count('<details class="tip" open>') == 1
+    assert card.answer_html.count('<details class="note" open>') == 1
+    assert '<div class="admonition info">' in card.answer_html
+    assert "<details" not in card.question_html
+    site = reference_cards(NESTED)
+    assert as_ref_cards([card]) == site  # the same text as the site, only opened
+
+
+@pytest.mark.e2e
+def test_the_nested_answer_box_is_open_in_anki(make_project: MakeProject, tmp_path: Path) -> None:
+    project = make_project({"warmup.md": NESTED})
+    assert project.build() == 0
+    with fresh_collection(tmp_path / "anki") as col:
+        import_apkg(col, project.apkg)
+        (note,) = notes(col)
+        front, back = render_card(col, note.card_ids[0])
+    assert "It raises the rate" not in front
+    assert '<details class="tip" open>' in back
+    assert "It raises the rate from near zero" in back

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["AdmonitionHeader", "admonition_plugin", "indented_body_end", "parse_marker_line"]
+__all__ = [
+    "OPEN_BOXES",
+    "AdmonitionHeader",
+    "admonition_plugin",
+    "indented_body_end",
+    "marker_column",
+    "parse_marker_line",
+]
 
 # The same grammar as pymdownx.details' START and markdown.extensions.admonition's RE, anchored
 # on one line. The title runs to the last quote on the line.
@@ -32,6 +39,8 @@ _DETAILS = re.compile(
 _ADMONITION = re.compile(r'!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *')
 _SPACES = re.compile(r" {2,}")
 BODY_INDENT = 4
+# Render-env key: render every collapsible box open (the answer field).
+OPEN_BOXES = "ankigen_open_boxes"
 
 
 class AdmonitionHeader:
@@ -162,7 +171,9 @@ def _render_open(
     classes = " ".join(header.classes)
     if header.marker == "!!!":
         return f'<div class="admonition {classes}">\n'
-    opened = " open" if header.marker == "???+" else ""
+    # On a card's back every collapsible box of the answer is open: the back is where the
+    # answer is revealed (a nested `??? tip "Answer"` would otherwise hide it again).
+    opened = " open" if header.marker == "???+" or env.get(OPEN_BOXES) else ""
     cls = f' class="{classes}"' if classes else ""
     return f"<details{cls}{opened}>\n"
 
