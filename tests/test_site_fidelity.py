@@ -4,13 +4,24 @@ is not enough: the TeX of display math character for character, boxes open on th
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from pymdownx import emoji as pymdownx_emoji
+from pymdownx import twemoji_db
 
 from ankigen.cards.page import render_page
+from ankigen.cli.commands import main
 from ankigen.config.flavor import Flavor
+from ankigen.syntax.icons import material_icons
+from ankigen.syntax.markdown import markdown
 from tests.anki_harness import fresh_collection, import_apkg, notes, render_card
 from tests.conftest import MakeProject, as_ref_cards
 from tests.reference import reference_cards, reference_html
@@ -81,3 +92,156 @@ def test_the_nested_answer_box_is_open_in_anki(make_project: MakeProject, tmp_pa
     assert "It raises the rate" not in front
     assert '<details class="tip" open>' in back
     assert "It raises the rate from near zero" in back
+
+
+# ------------------------------------------------------------------------------ icons
+
+ICONS = Path(__file__).parent / "fixtures" / "icons" / ".icons"
+MATERIAL_INDEX = "material.extensions.emoji.twemoji"
+ICON_PAGE = (
+    '??? question "Which boxes are ticked? :material-check-bold:"\n'
+    "    :material-square-outline: not this one, :material-check-bold: this one.\n\n"
+    "    - :fontawesome-solid-dot: a dot, :course-ring: a ring and :smile: a smile\n"
+)
+
+
+def _site_index(options: dict[str, object], md: object) -> dict[str, object]:
+    """What mkdocs-material's twemoji index holds: twemoji plus every icon of its folders."""
+    index: dict[str, Any] = {
+        "name": "twemoji",
+        "emoji": dict(twemoji_db.emoji),
+        "aliases": twemoji_db.aliases,
+    }
+    for folder in options.get("custom_icons", []):  # type: ignore[attr-defined]
+        for file in sorted(Path(folder).rglob("*.svg")):
+            name = ":" + "-".join(file.relative_to(folder).with_suffix("").parts) + ":"
+            index["emoji"].setdefault(name, {"name": name, "path": str(file)})
+    return index
+
+
+def _site_svg(  # noqa: PLR0917 - pymdownx calls generators with these nine arguments
+    index: str, shortname: str, alias: str, uc: str | None, alt: str, title: str,
+    category: str, options: dict[str, object], md: Any,
+) -> object:  # fmt: skip
+    """mkdocs-material's to_svg: an icon's file inline in <span class="twemoji">."""
+    if uc:
+        return pymdownx_emoji.to_alt(index, shortname, alias, uc, alt, title, category, options, md)
+    path = md.inlinePatterns["emoji"].emoji_index["emoji"][shortname]["path"]
+    span = ElementTree.Element("span", {"class": "twemoji"})
+    span.text = md.htmlStash.store(Path(path).read_text(encoding="utf-8"))
+    return span
+
+
+def _drawn(html: str) -> list[list[tuple[str, tuple[tuple[str, str], ...]]]]:
+    """Per icon, its shapes and their geometry (what is drawn, not how it is sized)."""
+    soup = BeautifulSoup(html, "html.parser")
+    kept = {"d", "cx", "cy", "r", "x", "y", "points", "viewbox", "stroke", "stroke-width"}
+    return [
+        [
+            (
+                shape.name,
+                tuple(
+                    sorted((k.lower(), str(v)) for k, v in shape.attrs.items() if k.lower() in kept)
+                ),
+            )
+            for shape in span.find_all(True)
+            if isinstance(shape, Tag) and shape.name != "script"  # the site's; ours never
+        ]
+        for span in soup.find_all("span", class_="twemoji")
+        if isinstance(span, Tag)
+    ]
+
+
+def test_icons_are_the_svgs_the_site_shows() -> None:
+    extensions = ["admonition", "pymdownx.details", "pymdownx.emoji"]
+    site_config: dict[str, dict[str, object]] = {
+        "pymdownx.emoji": {
+            "emoji_index": _site_index,
+            "emoji_generator": _site_svg,
+            "options": {"custom_icons": [str(ICONS)]},
+        }
+    }
+    site_html = reference_html(ICON_PAGE, extensions, site_config)
+    ours_config = {"emoji_index": MATERIAL_INDEX, "options": {"custom_icons": [str(ICONS)]}}
+    flavor = Flavor.of(
+        [("admonition", {}), ("pymdownx.details", {}), ("pymdownx.emoji", ours_config)]
+    )
+    (card,) = render_page(ICON_PAGE, flavor=flavor).cards
+    ours = card.question_html + card.answer_html
+    assert _drawn(ours) == _drawn(site_html)
+    assert len(_drawn(ours)) == 5
+    assert "<script" not in ours and "onclick" not in ours and ":material" not in ours
+    assert as_ref_cards([card]) == reference_cards(
+        ICON_PAGE, extensions=extensions, extension_configs=site_config
+    )
+
+
+def test_icons_of_an_installed_mkdocs_material_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "material"
+    shutil.copytree(ICONS, package / "templates" / ".icons")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    material_icons.cache_clear()
+    try:
+        assert material_icons() == package / "templates" / ".icons"
+        html = ours_inline(":material-check-bold: done", {"emoji_index": MATERIAL_INDEX})
+        assert html.startswith('<p><span class="twemoji"><svg width="1.125em" height="1.125em"')
+        assert 'd="M9 20 2 13l3-3 4 4L19 4l3 3z"' in html and html.endswith("</span> done</p>\n")
+    finally:
+        material_icons.cache_clear()
+
+
+def ours_inline(text: str, emoji: Mapping[str, object]) -> str:
+    return str(markdown(Flavor.of([("pymdownx.emoji", emoji)])).render(text))
+
+
+def test_without_the_icons_a_card_shows_no_shortcode_and_the_build_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ankigen.syntax.emoji.material_icons", lambda: None)
+    site = tmp_path / "site"
+    (site / "docs").mkdir(parents=True)
+    (site / ".git").mkdir()
+    (site / "mkdocs.yml").write_text(
+        "site_name: Icons\nmarkdown_extensions:\n  - admonition\n  - pymdownx.details\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
+        encoding="utf-8",
+    )
+    (site / "docs" / "index.md").write_text(
+        '# Icons\n\n??? question "Is it done?"\n    Yes :material-check-bold: and :smile:.\n\n'
+        "    A :made-up-icon: too.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "deck.apkg"
+    assert main(["build", str(site), "-o", str(out)], env={}) == 0
+    err = capsys.readouterr().err
+    page = site / "docs" / "index.md"
+    assert f"{page}:4: warning: icon :material-check-bold: needs mkdocs-material's icons" in err
+    assert "pip install mkdocs-material" in err
+    assert f"{page}:6: warning: icon :made-up-icon: not found" in err
+    with zipfile.ZipFile(out) as archive:
+        data = archive.read("collection.anki2")
+    (out.with_suffix(".db")).write_bytes(data)
+    conn = sqlite3.connect(out.with_suffix(".db"))
+    try:
+        (fields,) = [str(r[0]) for r in conn.execute("SELECT flds FROM notes")]
+    finally:
+        conn.close()
+    assert ":material" not in fields and ":made-up" not in fields and "\U0001f604" in fields
+
+
+def test_without_material_s_index_a_shortcode_stays_text_as_on_the_site() -> None:
+    assert ours_inline(":material-check-bold:", {}) == "<p>:material-check-bold:</p>\n"
+
+
+def test_an_icon_draws_and_does_nothing_else() -> None:
+    config = {"emoji_index": MATERIAL_INDEX, "options": {"custom_icons": [str(ICONS)]}}
+    html = ours_inline(":course-trap:", config)
+    assert html == (
+        '<p><span class="twemoji"><svg width="1.125em" height="1.125em" fill="currentColor" '
+        'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">'
+        '<rect width="8" height="8"></rect></svg></span></p>\n'
+    )

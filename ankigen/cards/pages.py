@@ -105,6 +105,7 @@ def _render(
             page_url=(lambda target: page_url(target, site)) if site is not None else None,
             site_url=site.site_url if site is not None else None,
             html_base=html_base(rel, site.use_directory_urls) if site is not None else None,
+            site_dir=site.config_file.parent if site is not None else None,
         )
 
     try:

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from ankigen.syntax.icons import SVG_ATTRIBUTES, SVG_TAGS
+
 __all__ = ["sanitize"]
 
 _TAGS = (set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "tfoot", "caption"}) - {"map"}
@@ -30,6 +32,10 @@ for _tag, _extra in {
     "a": {"title"},
     "ol": {"type", "reversed"},
 }.items():
+    _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
+# Inline SVG icons (syntax/icons.py): drawing elements only.
+_TAGS |= SVG_TAGS
+for _tag, _extra in SVG_ATTRIBUTES.items():
     _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
 _DROP_WITH_CONTENT = {"script", "style"}
 # Attributes that tell the site's Markdown what to do (md_in_html's ``markdown="span"``): the

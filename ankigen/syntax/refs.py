@@ -13,6 +13,7 @@ import html
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -40,6 +41,7 @@ class CardRefs:
     # under use_directory_urls is one folder deeper than the file. A docs-relative path in
     # that folder (read/media.html_base); None: relative to the page file.
     html_base: str | None = None
+    site_dir: Path | None = None  # the folder of mkdocs.yml (custom icon folders are relative)
     page_url: Callable[[str], str | None] | None = None  # docs-relative .md path -> URL
     site_url: str | None = None
     media: list[MediaFile] = field(default_factory=list)
@@ -186,8 +188,8 @@ def stamp_lines(tokens: Sequence[Token]) -> None:
     for token in tokens:
         if token.type != "inline" or not token.map or not token.children:
             continue
-        # Local images and links need "[" or raw HTML; bare URLs are never local.
-        if "[" in token.content or "<" in token.content:
+        # Local images and links need "[" or raw HTML; bare URLs are never local. Icons ":".
+        if "[" in token.content or "<" in token.content or ":" in token.content:
             for child in token.children:
-                if child.type in ("image", "link_open"):
+                if child.type in ("image", "link_open", "icon"):
                     child.meta["line"] = token.map[0] + 1
