@@ -4,6 +4,7 @@ is not enough: the TeX of display math character for character, boxes open on th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import zipfile
@@ -24,7 +25,7 @@ from ankigen.syntax.icons import material_icons
 from ankigen.syntax.markdown import markdown
 from tests.anki_harness import fresh_collection, import_apkg, notes, render_card
 from tests.conftest import MakeProject, as_ref_cards
-from tests.reference import reference_cards, reference_html
+from tests.reference import element_text, html_text, normalize_ws, reference_cards, reference_html
 
 EXT = Path(__file__).parent / "fixtures" / "differential" / "ext"
 
@@ -245,3 +246,51 @@ def test_an_icon_draws_and_does_nothing_else() -> None:
         'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">'
         '<rect width="8" height="8"></rect></svg></span></p>\n'
     )
+
+
+# ------------------------------------------------------------------------ annotations
+
+SCRIPTED = Path(__file__).parent / "fixtures" / "differential" / "ext" / "material-script"
+
+
+def _numbered(text: str, count: int) -> str:
+    def number(m: re.Match[str]) -> str:
+        return m.group(1) if 1 <= int(m.group(1)) <= count else m.group(0)
+
+    return re.sub(r"\((\d+)\)", number, text)
+
+
+def _as_the_theme_script_shows(html: str) -> str:
+    """What mkdocs-material's script does to annotations, as a card shows it: in a block of
+    class ``annotate`` followed by an ordered list, each ``(N)`` with an item N becomes N."""
+    soup = BeautifulSoup(html, "html.parser")
+    for block in soup.select(".annotate"):
+        following = block.find_next_sibling()
+        if not isinstance(following, Tag) or following.name != "ol":
+            continue
+        count = len(following.find_all("li", recursive=False))
+        for text in block.find_all(string=True):
+            text.replace_with(_numbered(str(text), count))
+    return str(soup)
+
+
+def test_annotations_read_as_the_theme_shows_them() -> None:
+    page = SCRIPTED / "annotations.md"
+    text = page.read_text(encoding="utf-8")
+    extensions, configs = _spec(page)
+    site = reference_html(text, extensions, configs)
+    flavor = Flavor.of((n, configs.get(n, {})) for n in extensions)
+    cards = render_page(text, flavor=flavor).cards
+    assert len(cards) == 4
+    shown = BeautifulSoup(_as_the_theme_script_shows(site), "html.parser")
+    boxes = [t for t in shown.find_all("details") if isinstance(t, Tag)]
+    for card, box in zip(cards, boxes, strict=True):
+        summary = box.find("summary")
+        assert isinstance(summary, Tag)
+        summary.decompose()
+        assert normalize_ws(html_text(card.answer_html)) == element_text(box)
+    first = cards[0].answer_html
+    assert first.count('<sup class="annotation">') == 2
+    assert 'random <sup class="annotation">1</sup> and' in first
+    assert "(3) with no note" in first
+    assert "<sup" not in cards[2].answer_html

@@ -14,6 +14,7 @@ from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.syntax._blocks import container_token
 from ankigen.syntax.abbr import abbr_plugin
 from ankigen.syntax.admonition import admonition_plugin
+from ankigen.syntax.annotations import annotations_plugin
 from ankigen.syntax.arithmatex import math_plugin
 from ankigen.syntax.attr_list import attr_list_plugin
 from ankigen.syntax.critic import critic_plugin
@@ -112,6 +113,9 @@ def _markdown(flavor: Flavor, speedups: frozenset[str]) -> MarkdownIt:
         plugin = EXTENSION_PLUGINS.get(name)
         if plugin is not None:
             plugin(md, json.loads(options))
+    # mkdocs-material's (1) annotations need a block with a class: attr_list or md_in_html.
+    if any(name.rsplit(".", 1)[-1] in ("attr_list", "md_in_html") for name, _ in ordered):
+        annotations_plugin(md)
     # Raw `<details class="question">` boxes are cards on every site (with md_in_html their
     # body is Markdown, set up above): the same admonition tokens as `??? question`.
     html_details_plugin(md)
