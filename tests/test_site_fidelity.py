@@ -23,8 +23,8 @@ from ankigen.cli.commands import main
 from ankigen.config.flavor import Flavor
 from ankigen.syntax.icons import material_icons
 from ankigen.syntax.markdown import markdown
-from tests.anki_harness import fresh_collection, import_apkg, notes, render_card
-from tests.conftest import MakeProject, as_ref_cards
+from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
+from tests.conftest import MakeProject, as_ref_cards, copy_site
 from tests.reference import element_text, html_text, normalize_ws, reference_cards, reference_html
 
 EXT = Path(__file__).parent / "fixtures" / "differential" / "ext"
@@ -308,3 +308,52 @@ def test_known_difference_code_annotations() -> None:
     flavor = Flavor.of([("attr_list", {}), ("pymdownx.superfences", {})])
     (card,) = render_page(text, flavor=flavor).cards
     assert "(1)" not in html_text(card.answer_html)
+
+
+# ------------------------------------------------------------- a whole site, into Anki
+
+FIDELITY_SITE = Path(__file__).parent / "fixtures" / "sites" / "fidelity"
+
+
+@pytest.mark.e2e
+def test_a_site_of_every_class_imports_into_anki_as_the_site_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = copy_site(FIDELITY_SITE, tmp_path)
+    out = tmp_path / "deck.apkg"
+    assert main(["build", str(site), "-o", str(out)], env={"SOURCE_DATE_EPOCH": "1800000000"}) == 0
+    err = capsys.readouterr().err
+    page = site / "docs" / "guide" / "answers.md"
+    assert f"{page}:3: warning: image '../../assets/gone.png' not found" in err
+    assert err.count("warning:") == 1, err
+    with fresh_collection(tmp_path / "anki") as col:
+        import_apkg(col, out)
+        by_question = {html_text(n.fields["Question"]): n for n in notes(col)}
+        assert set(by_question) == {
+            "Which chart shows the \u201crising\u201d trend?",
+            "How much heat do these gases trap?",
+            "How is the loss written?",
+            "What is the capital of Peru?",
+        }
+        chart = by_question["Which chart shows the \u201crising\u201d trend?"]
+        answer = chart.fields["Answer"]
+        assert "\u2013 drawn from the weekly figures\u2026" in answer
+        assert answer.count('<img src="chart-') == 2 and "![" not in answer
+        assert "A chart that was never drawn" in answer and "gone.png" not in answer
+        assert "<figcaption>Weekly <em>totals</em></figcaption>" in answer
+        assert any(name.startswith("chart-") for name in media_files(col))
+
+        gases = by_question["How much heat do these gases trap?"].fields["Answer"]
+        assert "<li>\\(CH_4\\): 28</li>" in gases and "$" not in gases
+
+        loss = by_question["How is the loss written?"].fields["Answer"]
+        assert '<div class="arithmatex">\\[L=\\sum_i r_i^2\\]</div>' in loss
+        assert '<div class="arithmatex">\\[\nL = r_1^2 + r_2^2\n\\]</div>' in loss
+
+        capital = by_question["What is the capital of Peru?"]
+        assert '<span class="twemoji"><svg' in capital.fields["Question"]
+        _front, back = render_card(col, capital.card_ids[0])
+        tip = BeautifulSoup(back, "html.parser").find("details", class_="tip")
+        assert isinstance(tip, Tag) and tip.has_attr("open")
+        assert 'Lima <sup class="annotation">1</sup>, on the Pacific.' in back
+        assert "<li>it rhymes with <em>Peru</em>\u2019s neighbour? no, it does not</li>" in back

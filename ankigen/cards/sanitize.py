@@ -37,6 +37,7 @@ for _tag, _extra in {
 _TAGS |= SVG_TAGS
 for _tag, _extra in SVG_ATTRIBUTES.items():
     _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
+_ATTRIBUTES["svg"].update({"width", "height"})  # the size icons are given
 _DROP_WITH_CONTENT = {"script", "style"}
 # Attributes that tell the site's Markdown what to do (md_in_html's ``markdown="span"``): the
 # site acts on them and nobody sees them, so dropping them is no removal worth a warning.
