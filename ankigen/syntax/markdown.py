@@ -136,14 +136,16 @@ def _html_block_before_fences(
     fence opener swallowed by the HTML block pairs the fences below differently from the
     site, and a card between them is code for one and a card for the other.
     """
-    container = container_token(state)
-    if container is not None and not reads_html(container):
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[start : start + 1] != "<":
+        return False  # the cheap test first: this runs for every line a paragraph goes on
+    if state.level and not state.src.startswith("<!--", start):
         # Python-Markdown reads raw HTML blocks on the page's own lines only: inside a box,
         # list item or tab, a tag line is paragraph text holding inline HTML, and the
         # Markdown around the tags is rendered. Comments stay hidden, blank lines and all
         # (the site would show a comment holding a blank line as text: a known difference).
-        start = state.bMarks[start_line] + state.tShift[start_line]
-        if not state.src.startswith("<!--", start):
+        container = container_token(state)
+        if container is not None and not reads_html(container):
             return False
     if not html_block(state, start_line, end_line, silent):
         return False
