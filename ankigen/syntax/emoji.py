@@ -19,7 +19,6 @@ from ankigen.syntax._inline import (
     Options,
     option,
 )
-from ankigen.syntax.icons import MATERIAL_SETS, icon_svg, material_icons, wants_icon
 from ankigen.syntax.refs import ENV_KEY, CardRefs
 
 if TYPE_CHECKING:
@@ -77,6 +76,8 @@ def emoji_plugin(md: MarkdownIt, options: Options) -> None:
     """
     index = _index_name(options.get("emoji_index"))
     remove_vs = option(options, "remove_variation_selector", False)
+    from ankigen.syntax.icons import wants_icon  # noqa: PLC0415 - only sites with emoji
+
     icons = wants_icon(options.get("emoji_index"))
     nested = options.get("options")
     custom = nested.get("custom_icons", []) if isinstance(nested, Mapping) else []
@@ -110,6 +111,8 @@ def _render_icon(
 ) -> str:
     """mkdocs-material's icon: its SVG in ``<span class="twemoji">``, as the site shows it;
     nothing (and a warning at its line) where the icon is not installed."""
+    from ankigen.syntax.icons import MATERIAL_SETS, icon_svg, material_icons  # noqa: PLC0415
+
     token = tokens[idx]
     refs = env.get(ENV_KEY)
     base = refs.site_dir if isinstance(refs, CardRefs) else None

@@ -13,7 +13,6 @@ warns at its line. The name of an icon is its path below an icons folder with ``
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +57,8 @@ def wants_icon(emoji_index: object) -> bool:
 def material_icons() -> Path | None:
     """``material/templates/.icons`` of an installed mkdocs-material, found without importing
     the package (nor mkdocs); None when it is not installed."""
+    import importlib.util  # noqa: PLC0415 - only when a page shows an icon
+
     try:
         spec = importlib.util.find_spec("material")
     except (ImportError, ValueError):

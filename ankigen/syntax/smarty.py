@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
@@ -50,32 +51,39 @@ _OPENING = r"(\s|&nbsp;|--|\u2013|\u2014|&[mn]dash;|&#8211;|&#8212;)"
 # (pattern, replacement): an int keeps that group as written, a str is a substitution name.
 Rule = tuple[re.Pattern[str], tuple[int | str, ...]]
 
-_DASHES: tuple[Rule, ...] = (
-    (re.compile(r"(?<!-)---(?!-)"), ("mdash",)),
-    (re.compile(r"(?<!-)--(?!-)"), ("ndash",)),
-)
-_ANGLED: tuple[Rule, ...] = (
-    (re.compile(r"\<\<"), ("left-angle-quote",)),
-    (re.compile(r"\>\>"), ("right-angle-quote",)),
-)
-_QUOTES: tuple[Rule, ...] = (
-    (re.compile(r"^'(?=" + _PUNCT + r"\B)"), ("right-single-quote",)),
-    (re.compile(r'^"(?=' + _PUNCT + r"\B)"), ("right-double-quote",)),
-    (re.compile(r""""'(?=\w)"""), ("left-double-quote", "left-single-quote")),
-    (re.compile(r"""'"(?=\w)"""), ("left-single-quote", "left-double-quote")),
-    (re.compile(r"(?<=" + _CLOSE + r")'\""), ("right-single-quote", "right-double-quote")),
-    (re.compile(r"(?<=" + _CLOSE + r")\"'"), ("right-double-quote", "right-single-quote")),
-    (re.compile(r"(?<!\w)'(?=\d{2}s)"), ("right-single-quote",)),
-    (re.compile(_OPENING + r"'(?=\w)"), (1, "left-single-quote")),
-    (re.compile(r"(?<=" + _CLOSE + r")'(?!\s|s\b|\d)"), ("right-single-quote",)),
-    (re.compile(r"'(\s|s\b)"), ("right-single-quote", 1)),
-    (re.compile(r"'"), ("left-single-quote",)),
-    (re.compile(_OPENING + r'"(?=\w)'), (1, "left-double-quote")),
-    (re.compile(r'"(?=\s)'), ("right-double-quote",)),
-    (re.compile(r"(?<=" + _CLOSE + r')"'), ("right-double-quote",)),
-    (re.compile(r'"'), ("left-double-quote",)),
-)
-_ELLIPSES: tuple[Rule, ...] = ((re.compile(r"(?<!\.)\.{3}(?!\.)"), ("ellipsis",)),)
+
+@lru_cache(maxsize=1)
+def _rule_sets() -> dict[str, tuple[Rule, ...]]:
+    """smarty's patterns by option, compiled on first use (a build without smarty never)."""
+    return {
+        "smart_dashes": (
+            (re.compile(r"(?<!-)---(?!-)"), ("mdash",)),
+            (re.compile(r"(?<!-)--(?!-)"), ("ndash",)),
+        ),
+        "smart_angled_quotes": (
+            (re.compile(r"\<\<"), ("left-angle-quote",)),
+            (re.compile(r"\>\>"), ("right-angle-quote",)),
+        ),
+        "smart_quotes": (
+            (re.compile(r"^'(?=" + _PUNCT + r"\B)"), ("right-single-quote",)),
+            (re.compile(r'^"(?=' + _PUNCT + r"\B)"), ("right-double-quote",)),
+            (re.compile(r""""'(?=\w)"""), ("left-double-quote", "left-single-quote")),
+            (re.compile(r"""'"(?=\w)"""), ("left-single-quote", "left-double-quote")),
+            (re.compile(r"(?<=" + _CLOSE + r")'\""), ("right-single-quote", "right-double-quote")),
+            (re.compile(r"(?<=" + _CLOSE + r")\"'"), ("right-double-quote", "right-single-quote")),
+            (re.compile(r"(?<!\w)'(?=\d{2}s)"), ("right-single-quote",)),
+            (re.compile(_OPENING + r"'(?=\w)"), (1, "left-single-quote")),
+            (re.compile(r"(?<=" + _CLOSE + r")'(?!\s|s\b|\d)"), ("right-single-quote",)),
+            (re.compile(r"'(\s|s\b)"), ("right-single-quote", 1)),
+            (re.compile(r"'"), ("left-single-quote",)),
+            (re.compile(_OPENING + r'"(?=\w)'), (1, "left-double-quote")),
+            (re.compile(r'"(?=\s)'), ("right-double-quote",)),
+            (re.compile(r"(?<=" + _CLOSE + r')"'), ("right-double-quote",)),
+            (re.compile(r'"'), ("left-double-quote",)),
+        ),
+        "smart_ellipses": ((re.compile(r"(?<!\.)\.{3}(?!\.)"), ("ellipsis",)),),
+    }
+
 
 # Text no pattern can change: most runs, skipped without building anything.
 _ANY = re.compile(r"""['"]|--|\.\.\.|<<|>>""")
@@ -210,15 +218,12 @@ def smarty_plugin(md: MarkdownIt, options: Options) -> None:
     configured = options.get("substitutions")
     if isinstance(configured, dict):
         subs.update({str(k): str(v) for k, v in configured.items()})
+    # In smarty's order: dashes, angled quotes, quotes, ellipses.
+    defaults = {"smart_dashes": True, "smart_angled_quotes": False}
     rules: list[Rule] = []
-    if option(options, "smart_dashes", True):
-        rules.extend(_DASHES)
-    if option(options, "smart_angled_quotes", False):
-        rules.extend(_ANGLED)
-    if option(options, "smart_quotes", True):
-        rules.extend(_QUOTES)
-    if option(options, "smart_ellipses", True):
-        rules.extend(_ELLIPSES)
+    for name, patterns in _rule_sets().items():
+        if option(options, name, defaults.get(name, True)):
+            rules.extend(patterns)
 
     def rule(state: StateCore) -> None:
         for block in state.tokens:
