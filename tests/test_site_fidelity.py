@@ -201,7 +201,7 @@ def ours_inline(text: str, emoji: Mapping[str, object]) -> str:
 def test_without_the_icons_a_card_shows_no_shortcode_and_the_build_warns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ankigen.syntax.emoji.material_icons", lambda: None)
+    monkeypatch.setattr("ankigen.syntax.icons.material_icons", lambda: None)
     site = tmp_path / "site"
     (site / "docs").mkdir(parents=True)
     (site / ".git").mkdir()
