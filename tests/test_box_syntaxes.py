@@ -26,7 +26,7 @@ SITE_EXTENSIONS = [
     "admonition",
     "pymdownx.details",
     "pymdownx.superfences",
-    "smarty",
+    "wikilinks",
     "pymdownx.blocks.details",
     "pymdownx.blocks.admonition",
     "pymdownx.quotes",
@@ -36,7 +36,7 @@ SITE_CONFIGS: dict[str, dict[str, object]] = {
     "pymdownx.quotes": {"callouts": True},
 }
 BLOCKS = Flavor.of(
-    (name, SITE_CONFIGS.get(name, {})) for name in SITE_EXTENSIONS if name != "smarty"
+    (name, SITE_CONFIGS.get(name, {})) for name in SITE_EXTENSIONS if name != "wikilinks"
 )
 
 
@@ -48,9 +48,9 @@ def test_every_extension_ankigen_has_a_plugin_for_counts_as_applied() -> None:
 
 def test_unapplied_names_keep_the_site_order_and_skip_what_ankigen_gives() -> None:
     assert unapplied(
-        ["admonition", "smarty", "markdown.extensions.footnotes", "sane_lists"],
+        ["admonition", "wikilinks", "markdown.extensions.footnotes", "sane_lists"],
         ["search", "macros", "tags", "i18n"],
-    ) == (("smarty", "sane_lists"), ("macros", "i18n"))
+    ) == (("wikilinks", "sane_lists"), ("macros", "i18n"))
 
 
 def test_plugin_names_read_every_form_mkdocs_takes() -> None:
@@ -70,7 +70,7 @@ def test_a_site_names_each_unapplied_extension_and_plugin_once_per_build(
     err = capsys.readouterr().err
     warnings = [line for line in err.splitlines() if ": warning: " in line]
     assert [w.split("mkdocs.yml:", 1)[1] for w in warnings] == [
-        "15: warning: Markdown extension 'smarty' is not applied by ankigen: pages that use "
+        "15: warning: Markdown extension 'wikilinks' is not applied by ankigen: pages that use "
         "its syntax may make cards that differ from the site",
         "16: warning: Markdown extension 'example_unknown_ext' is not applied by ankigen: "
         "pages that use its syntax may make cards that differ from the site",

@@ -610,11 +610,6 @@ def _site_and_ours(text: str, extensions: Sequence[str]) -> tuple[list[RefCard],
 
 KNOWN = [
     pytest.param(
-        '??? question "Q"\n    <div markdown>\n    **in card**\n    </div>\n',
-        ("md_in_html",),
-        id="HTML indented in a card: site inline Markdown 'in card', ours raw '**in card**'",
-    ),
-    pytest.param(
         '??? question "Q"\n    A\n\n    <!-- with\n\n    a blank line -->\n',
         (),
         id="a comment with a blank line in a card: the site shows it as text, ours hides it",

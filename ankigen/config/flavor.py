@@ -55,6 +55,8 @@ APPLIED_EXTENSIONS = frozenset(
         "fenced_code",
         "footnotes",
         "md_in_html",
+        "smarty",
+        "markdown.extensions.smarty",
         "tables",
         "toc",
         "pymdownx.arithmatex",

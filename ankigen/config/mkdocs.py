@@ -54,6 +54,8 @@ _INTERPRETED = frozenset(
         "use_directory_urls",
         "nav",
         "markdown_extensions",
+        "exclude_docs",
+        "draft_docs",
     }
 )
 _PY_NAME = "tag:yaml.org,2002:python/name:"
@@ -532,6 +534,7 @@ def _build_site(
         use_directory_urls = True
 
     nav = _nav(raw.get("nav"), loc("nav"), where, problems, _absolute_relative_to_docs(raw))
+    patterns = {key: _patterns(raw.get(key), loc(key), key, problems) for key in _PATTERN_KEYS}
     extensions = _markdown_extensions(
         raw.get("markdown_extensions"), loc("markdown_extensions"), where, problems
     )
@@ -550,6 +553,8 @@ def _build_site(
         use_directory_urls=use_directory_urls,
         nav=nav,
         markdown_extensions=frozen_extensions,
+        exclude_docs=patterns["exclude_docs"],
+        draft_docs=patterns["draft_docs"],
         extra=MappingProxyType(extra),
     )
 
@@ -619,6 +624,23 @@ def _absolute_relative_to_docs(raw: Mapping[object, object]) -> bool:
     return value == "relative_to_docs"
 
 
+_PATTERN_KEYS = ("exclude_docs", "draft_docs")
+
+
+def _patterns(value: object, loc: _Loc, key: str, problems: _Problems) -> str:
+    """``exclude_docs`` / ``draft_docs``: one string of .gitignore lines, as mkdocs takes it."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.add(
+            loc,
+            f"{key} must be a string of .gitignore-style lines, not a {_kind(value)}",
+            hint=f"write it as a block: `{key}: |` and one pattern per line below it",
+        )
+        return ""
+    return value
+
+
 # --------------------------------------------------------------------------- nav
 
 
@@ -637,7 +659,7 @@ def _nav(
     _check_nav_list(value, loc, where, problems)
     if len(problems.found) > before:
         return None
-    return tuple(_nav_list(value, abs_to_docs))
+    return tuple(_nav_list(value, abs_to_docs, where, loc))
 
 
 def _check_nav_list(items: list[object], loc: _Loc, where: _Where, problems: _Problems) -> None:
@@ -678,34 +700,42 @@ def _check_nav_value(value: object, loc: _Loc, where: _Where, problems: _Problem
         )
 
 
-def _nav_list(items: list[object], abs_to_docs: bool) -> Iterator[NavItem]:
-    for item in items:
+def _nav_list(
+    items: list[object], abs_to_docs: bool, where: _Where, loc: _Loc
+) -> Iterator[NavItem]:
+    for index, item in enumerate(items):
+        here = where.item(items, index, loc)
         if isinstance(item, dict):
-            yield from _nav_mapping(item, abs_to_docs)
+            yield from _nav_mapping(item, abs_to_docs, where, here)
         else:
-            yield _nav_leaf(None, str(item), abs_to_docs)
+            yield _nav_leaf(None, str(item), abs_to_docs, here)
 
 
-def _nav_mapping(mapping: dict[object, object], abs_to_docs: bool) -> Iterator[NavItem]:
+def _nav_mapping(
+    mapping: dict[object, object], abs_to_docs: bool, where: _Where, loc: _Loc
+) -> Iterator[NavItem]:
     for key, value in mapping.items():
         title = None if key is None else str(key)
+        here = where.key(mapping, key, loc)
         if isinstance(value, str):
-            yield _nav_leaf(title, value, abs_to_docs)
+            yield _nav_leaf(title, value, abs_to_docs, here)
         elif isinstance(value, dict):
-            yield NavItem(title, None, tuple(_nav_mapping(value, abs_to_docs)))
+            children = tuple(_nav_mapping(value, abs_to_docs, where, here))
+            yield NavItem(title, None, children, written_in=here.path, line=here.line)
         elif isinstance(value, list):
-            yield NavItem(title, None, tuple(_nav_list(value, abs_to_docs)))
+            children = tuple(_nav_list(value, abs_to_docs, where, here))
+            yield NavItem(title, None, children, written_in=here.path, line=here.line)
 
 
-def _nav_leaf(title: str | None, target: str, abs_to_docs: bool) -> NavItem:
+def _nav_leaf(title: str | None, target: str, abs_to_docs: bool, loc: _Loc) -> NavItem:
     lookup = target
     if abs_to_docs and lookup.startswith("/"):
         lookup = lookup.lstrip("/")
     parts = urlsplit(lookup) if "://" in lookup or lookup.startswith("//") else None
     external = parts is not None and bool(parts.scheme or parts.netloc)
     if not external and not lookup.startswith("/") and lookup.endswith(_PAGE_SUFFIXES):
-        return NavItem(title, PurePath(lookup).as_posix())
-    return NavItem(title, None, url=target)
+        return NavItem(title, PurePath(lookup).as_posix(), written_in=loc.path, line=loc.line)
+    return NavItem(title, None, url=target, written_in=loc.path, line=loc.line)
 
 
 def _repr_item(value: object) -> str:

@@ -71,6 +71,9 @@ class NavItem:
     page: str | None
     children: tuple[NavItem, ...] = ()
     url: str | None = None
+    # where the entry is written (the config file, or the one it INHERITs), for messages
+    written_in: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,9 @@ class Site:
     # (name, config) in first-listed order; a name listed twice keeps its first place and its
     # last non-empty config, as mkdocs does; {} when it has none. Builtins not included.
     markdown_extensions: tuple[tuple[str, Mapping[str, object]], ...] = ()
+    # .gitignore-style patterns of pages left out of the published site (config/exclude.py)
+    exclude_docs: str = ""
+    draft_docs: str = ""
     # every other top-level key (theme, plugins, mkdocs' own "extra", …), read-only
     extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     # what the generator enables before ``markdown_extensions`` (mkdocs: toc, tables,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen import _speed
+from ankigen.config.exclude import Exclusion
 from ankigen.config.flavor import plugin_names, unapplied
 from ankigen.digest import text_digest
 from ankigen.errors import AnkigenError, Diagnostic, Severity, shown_path
@@ -20,10 +21,10 @@ from ankigen.read.tags import MetaFile, TagOptions, front_matter_lines, page_tag
 from ankigen.records import SourceFile
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from ankigen.config.project import Config
-    from ankigen.config.site import Site
+    from ankigen.config.site import NavItem, Site
 
 __all__ = ["PageSet", "read_pages"]
 
@@ -67,7 +68,12 @@ def _read_pages(source: Path, config: Config) -> PageSet:
     root, paths = discover(site.docs_dir if site is not None else source)
     snippets = _snippet_options(config)
     problems: list[Diagnostic] = list(config.diagnostics)
-    if config.only is not None:
+    if site is not None:
+        excluded = Exclusion.of(site.exclude_docs, site.draft_docs)
+        on_disk = {path.relative_to(root).as_posix() for path in paths}
+        paths = [p for p in paths if not excluded.excludes(p.relative_to(root).as_posix())]
+        problems.extend(_nav_problems(site.nav or (), on_disk, excluded))
+    if config.only is not None:  # one page or folder of the site
         paths = _only(root, paths, config.only, source)
     pages: dict[str, tuple[SourceFile, str]] = {}  # rel -> (page, how it is shown)
     meta_titles: dict[str, str] = {}
@@ -214,6 +220,27 @@ def _only(root: Path, paths: list[Path], only: str, source: Path) -> list[Path]:
             )
         )
     return kept
+
+
+def _nav_problems(
+    items: Iterable[NavItem], found: set[str], excluded: Exclusion
+) -> Iterator[Diagnostic]:
+    """A nav entry naming a page that is not there, or that the site leaves out: a warning at
+    its line of mkdocs.yml, as mkdocs gives one (the rest of the site still builds)."""
+    for item in items:
+        yield from _nav_problems(item.children, found, excluded)
+        if item.page is None or (item.page in found and not excluded.excludes(item.page)):
+            continue
+        why = "is excluded from the site" if item.page in found else "is not in the docs folder"
+        yield Diagnostic(
+            item.written_in or "mkdocs.yml",
+            f"nav entry {item.page!r} {why}: no cards from it",
+            hint="fix the path in nav (it is relative to docs_dir), or remove the entry"
+            if item.page not in found
+            else "remove the entry from nav, or the pattern from exclude_docs/draft_docs",
+            line=item.line,
+            severity=Severity.WARNING,
+        )
 
 
 def _snippet_options(config: Config) -> SnippetOptions | None:
