@@ -21,7 +21,7 @@ from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock, dump_lock_chunks, load_lock, remember_lock
 from ankigen.identity.namespace import choose_namespace, site_namespace
-from ankigen.identity.notes import Identified, check_notetype, identify
+from ankigen.identity.notes import Identified, check_notetype, identify, in_scope
 from ankigen.output.earlier import EarlierPackage, read_earlier_packages
 from ankigen.output.manifest import (
     Manifest,
@@ -160,7 +160,8 @@ def _plan_build(
     lock = load_lock(config.lock_path)
     if not cards and not has_errors(problems):
         types = ", ".join(config.types)
-        live = sum(not e.removed for e in lock.notes.values()) if lock is not None else 0
+        notes = lock.notes.values() if lock is not None else ()
+        live = sum(not e.removed and in_scope(e.page, config.only) for e in notes)
         # Emptying a deck on purpose must still reach Anki (as removed notes, which is never
         # destructive); with nothing built before, an empty source is a mistake.
         problems.append(
@@ -185,8 +186,10 @@ def _plan_build(
         now,
         deck=config.deck,
         decks=pageset.decks,
+        tags=pageset.tags,
         accept=accept,
         tombstone_source=tombstone_source_html,
+        only=config.only,
     )
     if lock is None and (earlier is not None or output.exists()):
         problems.append(_lost_lockfile(config, output, earlier, identified))

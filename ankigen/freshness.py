@@ -38,6 +38,8 @@ def build_key(config: Config, output: Path, pageset: PageSet) -> str:
     for page in pageset.pages:
         digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
         digest.update(pageset.digests[page.rel])
+        if page.rel in pageset.tags:  # front matter is not in the page's text digest
+            digest.update(f"\0tags\0{' '.join(pageset.tags[page.rel])}".encode())
         if page.rel in pageset.lines:  # same text, other lines: other diagnostics
             digest.update(repr(pageset.lines[page.rel].segments).encode())
     return digest.hexdigest()

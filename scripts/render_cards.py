@@ -1,6 +1,6 @@
 """Render an ankigen card in headless Chromium: front and back, light and night, as PNGs.
 
-    .venv/bin/python scripts/render_cards.py [--out build/screenshots] [--chromium PATH]
+    .venv/bin/python scripts/render_cards.py [--out DIR] [--chromium PATH] [--reviewer]
 
 The pipeline is the one a user goes through, with no shortcut:
 
@@ -20,7 +20,11 @@ The pipeline is the one a user goes through, with no shortcut:
 
 It prints one line per screenshot (size, background, images loaded, what was requested)
 and warns when the card shows an image that is not in the collection's media.
-The reviewer's MathJax is not part of the card, so math shows as its TeX source.
+The reviewer's MathJax is not part of the card, so math shows as its TeX source there.
+With ``--reviewer`` (Anki desktop installed: ``aqt``, a test extra) the same four sides are
+also shown as the desktop reviewer shows them, with its reviewer CSS and its MathJax
+typesetting the math (``render_reviewer``): ``OUT/reviewer-{front,back}-{light,night}.png``,
+pages in ``OUT/reviewer/``.
 
 Without Playwright the same screenshot is one command::
 
@@ -71,6 +75,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Request as PlaywrightRequest
 
 from ankigen.cli.commands import main as ankigen_main
+from ankigen.output.preview import (
+    AnkiWeb,
+    copy_anki_web,
+    find_anki_web,
+    mathjax_tags,
+    reviewer_css_tag,
+)
 
 __all__ = [
     "CHROMIUM_FLAGS",
@@ -97,9 +108,12 @@ __all__ = [
     "png_size",
     "render_all",
     "render_card",
+    "render_reviewer",
+    "reviewer_page_html",
     "running_as_root",
     "visit",
     "write_pages",
+    "write_reviewer_pages",
 ]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,6 +273,37 @@ def write_pages(card: RenderedCard, folder: Path) -> dict[str, Path]:
             name = f"{side}-{theme}"
             page = folder / f"{name}.html"
             html = page_html(card.side(side), night=theme == "night", title=f"{side} ({theme})")
+            page.write_text(html, encoding="utf-8")
+            pages[name] = page
+    return pages
+
+
+ANKI_WEB = "_anki"  # Anki desktop's web files, copied beside the reviewer pages
+MATH_DONE = "document.body.dataset.math !== undefined"  # set once MathJax has typeset
+
+
+def reviewer_page_html(card_html: str, *, night: bool, title: str) -> str:
+    """``page_html`` plus what the desktop reviewer adds around a card: its reviewer CSS
+    and its MathJax, configured as Anki configures it (``ankigen.output.preview``)."""
+    page = page_html(card_html, night=night, title=title)
+    page = page.replace("</head>", f"{reviewer_css_tag(ANKI_WEB)}\n</head>", 1)
+    return page.replace("</body>", f"{mathjax_tags(ANKI_WEB)}\n</body>", 1)
+
+
+def write_reviewer_pages(card: RenderedCard, folder: Path, anki: AnkiWeb) -> dict[str, Path]:
+    """``write_pages`` as the reviewer shows them, with Anki's web files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in card.media.items():
+        (folder / name).write_bytes(data)
+    copy_anki_web(anki, folder / ANKI_WEB)
+    pages: dict[str, Path] = {}
+    for side in SIDES:
+        for theme in THEMES:
+            name = f"{side}-{theme}"
+            page = folder / f"{name}.html"
+            html = reviewer_page_html(
+                card.side(side), night=theme == "night", title=f"{side} ({theme})"
+            )
             page.write_text(html, encoding="utf-8")
             pages[name] = page
     return pages
@@ -464,12 +509,15 @@ def _style(value: object) -> Style | None:
     return Style(_check(color, str, "color"), _check(background, str, "background-color"))
 
 
-def visit(live: LivePage, page: Path) -> Visit:
+def visit(live: LivePage, page: Path, *, ready: str | None = None) -> Visit:
     """Load ``page`` in ``live``: what it requested, computed and showed, and a screenshot
-    of the whole document. The page stays loaded for more questions."""
+    of the whole document. ``ready``: a script expression to wait for after the load event
+    (e.g. MathJax done). The page stays loaded for more questions."""
     url = page.resolve().as_uri()
     since = len(live.log.requests())
     live.page.goto(url)  # waits for the load event; raises if the page itself fails
+    if ready is not None:
+        live.page.wait_for_function(ready)
     probe = _check(live.page.evaluate(_PROBE), dict, "the probe")
     if probe.get("url") != url:
         raise BrowserError(f"Chromium shows {probe.get('url')} instead of {url}")
@@ -586,6 +634,28 @@ def render_all(out: Path, browser: Browser, fixture: Path = FIXTURE) -> Iterator
         yield Report(card, tuple(shots))
 
 
+@contextlib.contextmanager
+def render_reviewer(
+    out: Path, browser: Browser, card: RenderedCard, anki: AnkiWeb
+) -> Iterator[tuple[Shot, ...]]:
+    """Screenshot ``card`` as the desktop reviewer shows it (its CSS, its MathJax) into
+    ``out/reviewer-{side}-{theme}.png``; pages in ``out/reviewer/``, open until the end."""
+    pages_dir = out / "reviewer"
+    shutil.rmtree(pages_dir, ignore_errors=True)
+    pages = write_reviewer_pages(card, pages_dir, anki)
+    shots: list[Shot] = []
+    with contextlib.ExitStack() as stack:
+        for side in SIDES:
+            for theme in THEMES:
+                name = f"{side}-{theme}"
+                live = stack.enter_context(open_page(browser, theme=theme))
+                seen = visit(live, pages[name], ready=MATH_DONE)
+                png = out / f"reviewer-{name}.png"
+                png.write_bytes(seen.png)
+                shots.append(Shot(name, side, theme, pages[name], png, seen, live))
+        yield tuple(shots)
+
+
 def _summary(shot: Shot) -> str:
     visit = shot.visit
     width, height = png_size(visit.png)
@@ -610,6 +680,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: build/screenshots")
     parser.add_argument("--chromium", help="the Chromium binary (default: chromium on PATH)")
+    parser.add_argument(
+        "--reviewer",
+        action="store_true",
+        help="also screenshot the sides as Anki desktop's reviewer shows them, with its CSS "
+        "and its MathJax typesetting the math (needs aqt, a test extra): reviewer-*.png",
+    )
     parser.add_argument("--fixture", type=Path, default=FIXTURE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     chromium: str | None = args.chromium or find_chromium()
@@ -619,12 +695,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             " or pass --chromium PATH\n"
         )
         return 2
+    anki = find_anki_web() if args.reviewer else None
+    if args.reviewer and anki is None:
+        sys.stderr.write(
+            "render_cards: --reviewer needs Anki desktop's web files: pip install -e '.[test]'"
+            " (or pip install aqt)\n"
+        )
+        return 2
     try:
         with (
             launch_chromium(chromium) as browser,
             render_all(args.out, browser, args.fixture) as report,
         ):
             shots = report.shots
+            if anki is not None:
+                with render_reviewer(args.out, browser, report.card, anki) as reviewed:
+                    shots += reviewed
     except (PlaywrightError, RuntimeError, OSError) as exc:
         sys.stderr.write(f"render_cards: {exc}\n")
         return 1

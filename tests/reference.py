@@ -6,8 +6,10 @@ back out of the HTML, so that ankigen's own parser can be compared against it.
 
 Rules (applied to the reference HTML, parsed with BeautifulSoup/html.parser):
 
-1. A card is every ``<details>`` whose first class, or ``<div class="admonition ...">``
-   whose first class after ``admonition``, lowercased, is one of ``types``.  Cards are
+1. A card is every ``<details>``, or ``<div class="admonition ...">``, one of whose classes
+   (after ``admonition``), lowercased, is one of ``types``: mkdocs-material styles a box by
+   any of its classes, so ``???- question`` (classes ``-`` and ``question``) and
+   ``??? note question`` are question boxes.  Cards are
    found at any depth, in document order; a nested card is a card of its own *and*
    stays part of its parent's answer text.
 2. The question is the text of ``<summary>`` / ``p.admonition-title``.  If the marker
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,9 +41,11 @@ from markdown.extensions.admonition import AdmonitionProcessor
 __all__ = [
     "DEFAULT_EXTENSIONS",
     "DEFAULT_TYPES",
+    "BlockName",
     "Marker",
     "RefCard",
     "ReferenceMismatchError",
+    "block_names",
     "card_elements",
     "element_text",
     "html_text",
@@ -114,9 +119,16 @@ class Marker:
     kind: str
     """``"details"`` for ``???``/``???+``, ``"admonition"`` for ``!!!``."""
     type: str
-    """First class, lowercased (the card type)."""
+    """First class, lowercased."""
     untitled: bool
     """True when the line has no quoted title or an empty quoted title."""
+    classes: tuple[str, ...] = ()
+    """Every class, lowercased, in order."""
+
+    def is_card(self, types: Sequence[str]) -> bool:
+        """Whether any class is one of ``types`` (lowercased)."""
+        wanted = {t.lower() for t in types}
+        return any(c in wanted for c in self.classes or (self.type,))
 
 
 def normalize_ws(s: str) -> str:
@@ -191,14 +203,126 @@ def _marker_from_line(line: str, number: int) -> Marker | None:
             classes, title = (m.group(2) or ""), m.group(3)
         if not classes:
             return None  # `??? "title"`: a details block without a type class
-        return Marker(number, "details", classes.split()[0].lower(), not title)
+        names = tuple(classes.lower().split())
+        return Marker(number, "details", names[0], not title, names)
     m = ADMONITION_START.search(candidate)
     if m is not None:
-        return Marker(number, "admonition", m.group(1).split()[0].lower(), not m.group(2))
+        names = tuple(m.group(1).lower().split())
+        return Marker(number, "admonition", names[0], not m.group(2), names)
     return None
 
 
-def scan_markers(markdown_text: str) -> list[Marker]:
+#: ``pymdownx.blocks`` start line: (1) slashes, (2) block name, (3) the ``| argument``.
+BLOCKS_START: re.Pattern[str] = importlib.import_module("pymdownx.blocks").RE_START
+#: The YAML option lines right below a Blocks start line.
+BLOCKS_OPTIONS: re.Pattern[str] = importlib.import_module("pymdownx.blocks").RE_INDENT_YAML_LINE
+
+
+@dataclass(frozen=True)
+class BlockName:
+    """A ``/// name`` a site can write: the element it draws, the options it takes and, for
+    names from an extension's ``types`` list, the class it always has."""
+
+    kind: str
+    options: frozenset[str]
+    fixed_class: str | None = None
+
+
+_ADMONITION_BLOCK_TYPES = (
+    "note", "attention", "caution", "danger", "error", "tip", "hint", "warning", "important",
+)  # fmt: skip
+
+
+def block_names(
+    extensions: Sequence[str], configs: Mapping[str, Mapping[str, object]] | None = None
+) -> dict[str, BlockName]:
+    """The Blocks names the given extensions register (``pymdownx.blocks.details`` /
+    ``.admonition`` and their ``types``)."""
+    names: dict[str, BlockName] = {}
+    for extension, kind in (
+        ("pymdownx.blocks.details", "details"),
+        ("pymdownx.blocks.admonition", "admonition"),
+    ):
+        if extension not in extensions:
+            continue
+        base = {"attrs", "open"} if kind == "details" else {"attrs"}
+        names[kind] = BlockName(kind, frozenset({*base, "type"}))
+        default = _ADMONITION_BLOCK_TYPES if kind == "admonition" else ()
+        types = (configs or {}).get(extension, {}).get("types", default)
+        assert isinstance(types, list | tuple)
+        for entry in types:
+            if isinstance(entry, Mapping):
+                name, cls = str(entry["name"]), str(entry.get("class", entry["name"]))
+            else:
+                name = cls = str(entry)
+            names[name] = BlockName(kind, frozenset(base), cls)
+    return names
+
+
+def _block_marker(
+    lines: Sequence[str], index: int, names: Mapping[str, BlockName]
+) -> Marker | None:
+    m = BLOCKS_START.fullmatch(lines[index].expandtabs(TAB_LENGTH).strip(" ") + "\n")
+    if m is None or m.group(2).lower() not in names:
+        return None
+    name = names[m.group(2).lower()]
+    indent = len(lines[index]) - len(lines[index].lstrip(" "))
+    below = "\n".join(line[indent:] for line in lines[index + 1 :])
+    found = BLOCKS_OPTIONS.match(below)
+    options: object = {}
+    if found is not None:
+        options = importlib.import_module("pymdownx.blocks").get_frontmatter(
+            textwrap.dedent(found.group(0))
+        )
+    if not isinstance(options, dict) or not set(options) <= name.options:
+        return None  # the site shows the line as text
+    classes = [name.fixed_class] if name.fixed_class else []
+    given = options.get("type")
+    if (
+        isinstance(given, str)
+        and given
+        and not (name.kind == "admonition" and given == "admonition")
+    ):
+        classes.append(given)
+    attrs = options.get("attrs", {})
+    if isinstance(attrs, dict) and isinstance(attrs.get("class"), str):
+        classes.extend(attrs["class"].split())
+    if not classes:
+        return None
+    lowered = tuple(c.lower() for c in classes)
+    return Marker(index + 1, name.kind, lowered[0], not m.group(3), lowered)
+
+
+#: ``pymdownx.quotes`` callout line (with ``callouts: true``): (1) types, (2) ``-``/``+``,
+#: (3) the title.
+CALLOUT_START: re.Pattern[str] = importlib.import_module(
+    "pymdownx.quotes"
+).QuotesProcessor.RE_CALLOUT
+
+
+def _callout_marker(lines: Sequence[str], index: int) -> Marker | None:
+    """A quote's first non-empty line that opens a callout (``> [!type] Title``)."""
+    line = lines[index].expandtabs(TAB_LENGTH)
+    prefix = len(line) - len(line.lstrip(" >"))
+    last = line.rfind(">", 0, prefix)
+    m = CALLOUT_START.match(line[last:]) if last >= 0 else None
+    if m is None:
+        return None
+    above = lines[index - 1].expandtabs(TAB_LENGTH) if index else ""
+    above_prefix = above[: len(above) - len(above.lstrip(" >"))]
+    if above.strip(" >") and above_prefix.count(">") >= line[:prefix].count(">"):
+        return None  # not the first line of its quote
+    classes = tuple(part.strip().lower() for part in m.group(1).split("|"))
+    kind = "details" if m.group(2) else "admonition"
+    return Marker(index + 1, kind, classes[0], not m.group(3).strip(), classes)
+
+
+def scan_markers(
+    markdown_text: str,
+    blocks: Mapping[str, BlockName] | None = None,
+    *,
+    callouts: bool = False,
+) -> list[Marker]:
     """All ``???``/``???+``/``!!!`` marker lines outside fenced code, in source order.
 
     Leading indentation (spaces, tabs) is ignored so nested markers are found.  Marker-
@@ -208,7 +332,8 @@ def scan_markers(markdown_text: str) -> list[Marker]:
     """
     markers: list[Marker] = []
     fence: str | None = None
-    for number, line in enumerate(markdown_text.splitlines(), start=1):
+    lines = markdown_text.splitlines()
+    for number, line in enumerate(lines, start=1):
         if fence is not None:
             if line.lstrip(" \t>").rstrip(" \t") == fence:
                 fence = None
@@ -218,6 +343,10 @@ def scan_markers(markdown_text: str) -> list[Marker]:
             fence = opened.group("fence")
             continue
         marker = _marker_from_line(line, number)
+        if marker is None and blocks:
+            marker = _block_marker(lines, number - 1, blocks)
+        if marker is None and callouts:
+            marker = _callout_marker(lines, number - 1)
         if marker is not None:
             markers.append(marker)
     return markers
@@ -235,14 +364,24 @@ def _classes(tag: Tag) -> list[str]:
     return [str(v) for v in value]
 
 
-def _card_type(tag: Tag) -> str | None:
+def _box_classes(tag: Tag) -> list[str]:
+    """The lowercased classes of a box (after ``admonition`` for a div), else []."""
     classes = _classes(tag)
     if tag.name == "details":
-        return classes[0].lower() if classes else None
+        return [c.lower() for c in classes]
     if tag.name == "div" and "admonition" in classes:
-        index = classes.index("admonition")
-        return classes[index + 1].lower() if index + 1 < len(classes) else None
-    return None
+        return [c.lower() for c in classes[classes.index("admonition") + 1 :]]
+    return []
+
+
+def _card_type(tag: Tag) -> str | None:
+    """The box's first class (after ``admonition`` for a div)."""
+    classes = _box_classes(tag)
+    return classes[0] if classes else None
+
+
+def _is_card(tag: Tag, wanted: set[str]) -> bool:
+    return any(c in wanted for c in _box_classes(tag))
 
 
 def _is_title(card: Tag, child: Tag) -> bool:
@@ -360,7 +499,7 @@ def card_elements(html: str, types: Sequence[str] = DEFAULT_TYPES) -> Iterator[T
     wanted = {t.lower() for t in types}
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(["details", "div"]):
-        if isinstance(tag, Tag) and _card_type(tag) in wanted:
+        if isinstance(tag, Tag) and _is_card(tag, wanted):
             yield tag
 
 
@@ -375,10 +514,14 @@ def reference_cards(
     Raises :class:`ReferenceMismatchError` when the marker lines found in the source
     do not line up (count and type) with the card elements found in the HTML.
     """
-    wanted = {t.lower() for t in types}
     html = reference_html(markdown_text, extensions, extension_configs)
     elements = list(card_elements(html, types))
-    markers = [m for m in scan_markers(markdown_text) if m.type in wanted]
+    blocks = block_names(extensions, extension_configs)
+    quotes = (extension_configs or {}).get("pymdownx.quotes", {})
+    callouts = "pymdownx.quotes" in extensions and quotes.get("callouts") is True
+    markers = [
+        m for m in scan_markers(markdown_text, blocks, callouts=callouts) if m.is_card(types)
+    ]
     if len(markers) != len(elements):
         raise ReferenceMismatchError(
             f"source has {len(markers)} card marker lines "
@@ -388,7 +531,7 @@ def reference_cards(
     cards: list[RefCard] = []
     for marker, element in zip(markers, elements, strict=True):
         expected_kind = "details" if element.name == "details" else "admonition"
-        if marker.kind != expected_kind or marker.type != _card_type(element):
+        if marker.kind != expected_kind or list(marker.classes) != _box_classes(element):
             raise ReferenceMismatchError(
                 f"marker on line {marker.line} ({marker.kind} {marker.type}) does not "
                 f"match card element <{element.name} class={_classes(element)}>"

@@ -159,7 +159,7 @@ def reference_lines(text: str) -> list[int] | None:
         cards = reference_cards(text)
     except ReferenceMismatchError:
         return None
-    markers = [m for m in scan_markers(text) if m.type in DEFAULT_TYPES]
+    markers = [m for m in scan_markers(text) if m.is_card(DEFAULT_TYPES)]
     lines = text.split("\n")
     for marker, card in zip(markers, cards, strict=True):
         if not marker.untitled and not _subsequence(card.question, lines[marker.line - 1]):

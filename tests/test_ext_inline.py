@@ -11,6 +11,8 @@ from typing import Any
 import markdown as python_markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pymdownx import emoji as pymdownx_emoji
 from pymdownx import keymap_db
 
@@ -318,6 +320,16 @@ SNIPPETS: dict[str, list[str]] = {
         "{++a {--b--} c++}",
         "{~~a~>b~>c~~} {~~~>x~~} {++++} x {++ ++} y",
     ],
+    "smarty": [
+        'She said "yes" -- twice... then "no" --- and left.',
+        "It's the '80s, rock 'n' roll, 'Tis so; the 1990's; 5'10\" tall",
+        "\"'Nested' quotes,\" he said. '\"Other\" way'.",
+        '"*emphasis*" \'`code`\' "[link](https://x.org/a--b)" and \\"escaped\\"',
+        "A -- B --- C ---- D - E.... F.. G...",
+        'x &amp; "y" &nbsp;"z" <b>"bold"</b> and <https://x.org/--a> ok',
+        'first "line\nsecond" line and a "quote"s end',
+        "\"$a$\" and '$b$' -- $c -- d$",
+    ],
     "pymdownx.emoji": [
         ":smile: :nope: `:smile:`",
         ":1st: :a:b: :a:smile:",
@@ -392,6 +404,72 @@ KNOWN_DIFFERENCES = [
         id="a critic mark across paragraphs: the site marks it up, ours is text",
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    "configs",
+    [
+        {"smart_quotes": False},
+        {"smart_dashes": False, "smart_ellipses": False},
+        {"substitutions": {"left-double-quote": "&bdquo;", "ndash": "<b>to</b>"}},
+    ],
+)
+def test_smarty_options_read_like_the_site(configs: Mapping[str, object]) -> None:
+    text = 'He said "stop" -- or "go"... and \'wait\'.'
+    settings = {"smarty": configs}
+    got = ours(text, ["smarty"], settings)
+    assert html_text(got) == html_text(reference(text, ["smarty"], settings))
+    if "substitutions" in configs:
+        assert "<b>to</b>" in got
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "'",
+                '"',
+                "--",
+                "---",
+                "...",
+                " ",
+                "a",
+                "9",
+                "s",
+                "(",
+                ".",
+                "`c`",
+                "&amp;",
+                "\\'",
+                "<i>",
+                "[l](u)",
+                "\n",
+            ]
+        ),
+        max_size=14,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_smarty_on_any_run_of_quotes_and_dashes_reads_like_the_site(parts: list[str]) -> None:
+    # Every line starts with a word, so no run reads as block syntax (a fence, a list); text
+    # nodes still start after code spans. Spaces before a line end are dropped: the site keeps
+    # a paragraph's trailing spaces, where a quote before them closes (a known difference,
+    # below); markdown-it drops them.
+    text = re.sub(r"\s*\n\s*", "\nx ", "x " + "".join(parts)).rstrip() + " x"
+    got = html_text(ours(text, ["smarty"], {}))
+    assert got == html_text(reference(text, ["smarty"], {})), text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="smart_angled_quotes: markdown-it reads <<a>> as a tag <a>, the site as «a»",
+)
+def test_known_difference_angled_quotes_around_a_word() -> None:
+    configs = {"smarty": {"smart_angled_quotes": True}}
+    text = "<<a>> and <<b c>>"
+    assert html_text(ours(text, ["smarty"], configs)) == html_text(
+        reference(text, ["smarty"], configs)
+    )
 
 
 @pytest.mark.xfail(strict=True, reason="known difference from pymdownx, see the id")
@@ -484,11 +562,11 @@ def test_the_configured_index_decides_the_data(configured: str | None, index: st
         assert inline(code, "pymdownx.emoji", options) == expected
 
 
-def test_material_icon_shortcodes_stay_text() -> None:
+def test_material_icon_shortcodes_are_never_literal_text() -> None:
+    # Drawn as the site draws them where mkdocs-material is installed, else nothing and a
+    # warning (tests/test_site_fidelity.py).
     options = {"emoji_index": "material.extensions.emoji.twemoji"}
-    assert inline(":material-account-circle:", "pymdownx.emoji", options) == (
-        ":material-account-circle:"
-    )
+    assert ":material" not in inline(":material-account-circle:", "pymdownx.emoji", options)
 
 
 # ------------------------------------------------------------------------ every key
@@ -523,3 +601,13 @@ def test_pathological_runs_parse_in_linear_time(unit: str) -> None:
     start = time.perf_counter()
     md.parse(unit * 4000)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a quote after a space that ends a paragraph with trailing spaces: the site keeps "
+    "the spaces and closes the quote, markdown-it drops them and opens it",
+)
+def test_known_difference_a_quote_before_trailing_spaces() -> None:
+    text = "it ends with ' \n\nnext"
+    assert html_text(ours(text, ["smarty"], {})) == html_text(reference(text, ["smarty"], {}))

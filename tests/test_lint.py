@@ -92,3 +92,39 @@ def test_what_swallows_markers_is_worked_out_once_per_page(
     result = render_page(text)
     assert len([d for d in result.diagnostics if "card marker inside" in d.message]) == 50
     assert calls == [1]
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        '???- question "Dash?"',
+        '??? - question "Spaced dash?"',
+        '??? note question "Two classes?"',
+        '???+- question "Open dash?"',
+        '!!! tip question "Admonition?"',
+    ],
+)
+def test_a_box_with_a_card_type_among_its_classes_is_a_card_without_a_warning(
+    marker: str,
+) -> None:
+    result = render_page(f"{marker}\n    Yes.\n")
+    assert [c.kind for c in result.cards] == ["question"]
+    assert result.diagnostics == ()
+
+
+def test_a_dash_glued_to_the_type_is_named_with_the_fix() -> None:
+    result = render_page('??? -question "Glued dash?"\n    No card.\n')
+    assert not result.cards
+    (diag,) = result.diagnostics
+    assert diag.message == "'-question' is not a card type, so this box makes no card"
+    assert diag.hint == (
+        "a dash glued to the type makes another class: write '??? question' (or '???- question')"
+    )
+
+
+def test_a_glued_type_warns_with_a_hint_that_names_the_site_reading() -> None:
+    (diag,) = render_page('???question "Glued?"\n    Yes.\n').diagnostics
+    assert diag.message == "no space between '???' and 'question'"
+    assert diag.hint == (
+        "the site reads it as a question box; write '??? question' so other tools do too"
+    )

@@ -3,6 +3,7 @@ pointed at the published site; checked end to end with the anki package."""
 
 from __future__ import annotations
 
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from ankigen.cards.sanitize import sanitize
 from ankigen.cli.commands import main
-from ankigen.read.media import MediaLibrary
+from ankigen.read.media import MediaLibrary, html_base
 from ankigen.records import MediaFile, MediaProblem
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
 from tests.conftest import copy_site
@@ -77,6 +78,95 @@ def test_missing_and_outside_images_are_diagnostics_with_lines(
     secret = (site / "outside" / "secret.png").read_bytes()
     with zipfile.ZipFile(tmp_path / "o.apkg") as archive:
         assert all(archive.read(name) != secret for name in archive.namelist())
+
+
+def answers_of(apkg: Path, question: str) -> list[str]:
+    """The Answer field of each note in the package asking ``question``."""
+    with zipfile.ZipFile(apkg) as archive:
+        data = archive.read("collection.anki2")
+    db = apkg.with_suffix(".anki2")
+    db.write_bytes(data)
+    conn = sqlite3.connect(db)
+    try:
+        rows = [str(r[0]).split("\x1f") for r in conn.execute("SELECT flds FROM notes")]
+    finally:
+        conn.close()
+    return [fields[1] for fields in rows if fields[0] == question]
+
+
+def test_a_figure_in_a_card_bundles_its_image_without_a_warning(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = site / "docs" / "vision" / "convolutions.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + '\n??? question "Which figure is red?"\n    <figure markdown="span">\n'
+        "      ![The red one](img/diagram.png)\n      <figcaption>A *red* kernel</figcaption>\n"
+        "    </figure>\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.apkg"
+    assert build(site, out, "--strict") == 0, capsys.readouterr().err
+    assert "warning" not in capsys.readouterr().err
+    answers = answers_of(out, "Which figure is red?")
+    assert len(answers) == 1
+    assert "![" not in answers[0] and "markdown" not in answers[0]
+    assert '<img src="diagram-' in answers[0] and 'alt="The red one"' in answers[0]
+    assert "<figcaption>A <em>red</em> kernel</figcaption>" in answers[0]
+
+
+def test_html_images_resolve_against_the_page_url_and_missing_ones_show_their_alt(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = site / "docs"
+    (docs / "assets").mkdir()
+    (docs / "assets" / "logo.png").write_bytes(
+        (docs / "vision" / "img" / "diagram.png").read_bytes() + b"1"
+    )
+    page = docs / "vision" / "convolutions.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + '\n??? question "Which pictures does the site show?"\n'
+        '    <img src="../../assets/logo.png" alt="Logo">\n\n'
+        '    <img src="../img/diagram.png" alt="Kernel">\n\n'
+        '    <img src="../../assets/none.png" alt="No such picture">\n\n'
+        "    ![A lost diagram](img/lost.png)\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.apkg"
+    assert build(site, out) == 0
+    err = capsys.readouterr().err
+    assert (
+        "convolutions.md:13: warning: image '../../assets/none.png' not found: the card shows "
+        "its alt text" in err
+    )
+    assert "hint: looked for assets/none.png" in err
+    assert "convolutions.md:20: warning: image 'img/lost.png' not found" in err
+    assert err.count("warning:") == 2
+    (answer,) = answers_of(out, "Which pictures does the site show?")
+    assert '<img src="logo-' in answer and 'alt="Logo"' in answer
+    assert '<img src="diagram-' in answer and 'alt="Kernel"' in answer
+    assert "No such picture" in answer and "none.png" not in answer
+    assert "A lost diagram" in answer and "lost.png" not in answer
+    assert answer.count("<img") == 2
+    with zipfile.ZipFile(out) as archive:
+        media = archive.read("media").decode()
+    assert "logo-" in media
+
+
+def test_raw_html_is_relative_to_the_page_url() -> None:
+    assert html_base("vision/convolutions.md", use_directory_urls=True) == (
+        "vision/convolutions/index.html"
+    )
+    assert html_base("vision/index.md", use_directory_urls=True) == "vision/index.md"
+    assert html_base("vision/convolutions.md", use_directory_urls=False) == (
+        "vision/convolutions.md"
+    )
+
+
+def test_md_in_html_attributes_are_dropped_without_a_report() -> None:
+    cleaned, removed = sanitize('<figure markdown="span"><p markdown>x</p></figure>')
+    assert cleaned == "<figure><p>x</p></figure>"
+    assert removed == []
 
 
 def test_unsafe_raw_html_is_removed_and_reported() -> None:

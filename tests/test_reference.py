@@ -266,5 +266,5 @@ def test_fixture_page(page: Path) -> None:
         assert card.question, card
         assert card.answer or card.links, card
 
-    scanned = [m.untitled for m in scan_markers(text) if m.type in ("question", "help", "faq")]
+    scanned = [m.untitled for m in scan_markers(text) if m.is_card(("question", "help", "faq"))]
     assert scanned == _ground_truth_untitled(text)

@@ -51,7 +51,8 @@ def cards_from_tokens(
         if token.type != "admonition_open":
             continue
         header: AdmonitionHeader = token.meta["header"]
-        if header.kind not in types:
+        kind = header.card_type(types)
+        if kind is None:
             continue
         close = _matching_close(tokens, i)
         body_start = i + 1
@@ -66,7 +67,7 @@ def cards_from_tokens(
                 page=page,
                 line=token.map[0] + 1,
                 col=int(token.meta["col"]),
-                kind=header.kind,
+                kind=kind,
                 title=title,
                 body=tuple(tokens[body_start:close]),
                 heading=heading,

@@ -4,19 +4,31 @@ Each one is something the site shows differently from what the author meant, or 
 silently lose a card: a marker line the site does not read (unclosed title quote), a body
 indented too little (the site shows it outside the box), a type that is almost a card type
 (a typo makes no card), a marker glued to its type (works on the site, breaks other tools).
+A box is a card when any of its classes is a card type, as the site styles it.
 Lines inside code blocks are never looked at.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 from markdown_it.token import Token
 
+from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import Diagnostic, Severity
 from ankigen.syntax.admonition import parse_marker_line
+from ankigen.syntax.blocks import (
+    BLOCK_EXTENSIONS,
+    BlocksHeader,
+    parse_start_line,
+    read_options,
+    registry_for,
+)
+from ankigen.syntax.callouts import CalloutHeader, parse_callout_line
 
 __all__ = ["code_lines", "lint_page"]
 
@@ -43,10 +55,16 @@ def lint_page(
     types: Sequence[str],
     cards: dict[int, bool],
     tokens: Sequence[Token],
+    *,
+    flavor: Flavor = DEFAULT_FLAVOR,
 ) -> list[Diagnostic]:
     """``cards`` maps each card's 0-based marker line to whether its body is empty."""
     problems: list[Diagnostic] = []
     lines = text.split("\n")
+    if "///" in text:
+        problems.extend(_blocks(page, lines, tokens, flavor, types))
+    if "[!" in text:
+        problems.extend(_callouts(page, lines, tokens, flavor, types))
     in_code: set[int] | None = None
     swallowed: dict[int, tuple[str, str]] = {}
     for number, line in enumerate(lines):
@@ -67,6 +85,170 @@ def lint_page(
     return problems
 
 
+def _blocks(
+    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor, types: Sequence[str]
+) -> list[Diagnostic]:
+    """``///`` start lines the site shows as text (options it refuses, an extension it does
+    not enable) and Blocks never closed (the site puts the rest of their container in them).
+    """
+    found: list[Diagnostic] = []
+    opened: set[int] = set()
+    for token in tokens:
+        classes = str(token.attrGet("class") or "").lower().split()
+        if token.type in ("blocks_open", "tabbed_label_open") and token.map is not None:
+            opened.add(token.map[0])
+        if token.type == "blocks_open" and token.tag == "details" and set(classes) & set(types):
+            assert token.map is not None
+            found.append(
+                _warn(
+                    page,
+                    token.map[0] + 1,
+                    len(lines[token.map[0]]) - len(lines[token.map[0]].lstrip()) + 1,
+                    "a question box drawn with '/// html | details' makes no card",
+                    "write it as '/// details | Your question?' with the option "
+                    "'type: question' under it",
+                )
+            )
+        if token.type == "admonition_open" and isinstance(token.meta.get("header"), BlocksHeader):
+            assert token.map is not None
+            opened.add(token.map[0])
+            if not token.meta.get("closed", True):
+                slashes = lines[token.map[0]].strip().split(" ")[0]
+                found.append(
+                    _warn(
+                        page,
+                        token.map[0] + 1,
+                        int(token.meta["col"]),
+                        "block is never closed: the site shows everything after it, "
+                        "to the end of its container, inside it",
+                        f"close it with a line holding only {slashes}",
+                    )
+                )
+    registry = registry_for(flavor.extensions)
+    in_code = code_lines(tokens)
+    extension_of = {box: name for name, box in BLOCK_EXTENSIONS.items()}
+    unread: dict[str, list[tuple[int, int]]] = {}  # block name -> lines, of disabled Blocks
+    for number, line in enumerate(lines):
+        stripped = line.lstrip(" \t")
+        if not stripped.startswith("///") or number in opened or number in in_code:
+            continue
+        start = parse_start_line(stripped)
+        if start is None:
+            continue
+        col = len(line) - len(stripped) + 1
+        kind = registry.get(start.name)
+        if kind is None:
+            if start.name in extension_of:
+                unread.setdefault(start.name, []).append((number, col))
+            continue
+        indent = len(line.expandtabs(4)) - len(stripped)
+        option_lines: list[str] = []
+        for below in lines[number + 1 :]:
+            expanded = below.expandtabs(4)
+            if not expanded.strip() or len(expanded) - len(expanded.lstrip(" ")) < indent + 4:
+                break
+            option_lines.append(expanded)
+        reason = read_options(kind, textwrap.dedent("\n".join(option_lines)))
+        if isinstance(reason, str):
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"'/// {start.name}' is shown as text on the site: {reason}",
+                    "indent the options 4 spaces under the /// line, one `name: value` "
+                    "each (type: question)",
+                )
+            )
+        else:
+            found.append(
+                _warn(
+                    page,
+                    number + 1,
+                    col,
+                    f"'/// {start.name}' makes no box here in ankigen, the site may show one",
+                    "start the block at the indentation of the text around it, after a blank line",
+                )
+            )
+    for name, places in unread.items():  # once per page and name, at its first line
+        more = f" ({len(places)} such lines on this page)" if len(places) > 1 else ""
+        found.append(
+            _warn(
+                page,
+                places[0][0] + 1,
+                places[0][1],
+                f"'/// {name}' is shown as text: the site does not enable "
+                f"{extension_of[name]}{more}",
+                f"add {extension_of[name]} to markdown_extensions in mkdocs.yml",
+            )
+        )
+    return found
+
+
+_CALLOUT_LINE = re.compile(r"(?P<quote>[ >]*>) *\[!")
+
+
+def _callouts(
+    page: str, lines: Sequence[str], tokens: Sequence[Token], flavor: Flavor, types: Sequence[str]
+) -> list[Diagnostic]:
+    """Quotes opening with a question callout (``> [!question] Title``) that make no card:
+    on a site without callouts (it shows a quote), or where ankigen reads no callout."""
+    enabled = any(
+        name == "pymdownx.quotes" and json.loads(raw).get("callouts") is True
+        for name, raw in flavor.extensions
+    )
+    read = {
+        int(token.meta["title_line"])
+        for token in tokens
+        if token.type == "admonition_open" and isinstance(token.meta.get("header"), CalloutHeader)
+    }
+    in_code = code_lines(tokens)
+    found: list[Diagnostic] = []
+    disabled: list[tuple[int, int]] = []
+    for number, line in enumerate(lines):
+        m = _CALLOUT_LINE.match(line)
+        if m is None or number in read or number in in_code:
+            continue
+        header = parse_callout_line(line[m.end("quote") :])
+        if header is None or header.card_type(types) is None:
+            continue
+        depth = m.group("quote").count(">")
+        above = lines[number - 1] if number else ""
+        above_quote = _CALLOUT_QUOTE.match(above)
+        if above.strip(" >") and above_quote and above_quote.group(0).count(">") >= depth:
+            continue  # not the first line of its quote: a quote on the site too
+        col = line.index(">") + 1
+        if not enabled:
+            disabled.append((number, col))
+            continue
+        found.append(
+            _warn(
+                page,
+                number + 1,
+                col,
+                "callout makes no card in ankigen, the site shows a box",
+                "put a blank line before the quote",
+            )
+        )
+    if disabled:
+        more = f" ({len(disabled)} such quotes on this page)" if len(disabled) > 1 else ""
+        found.append(
+            _warn(
+                page,
+                disabled[0][0] + 1,
+                disabled[0][1],
+                "question callout shown as a plain quote: the site does not enable "
+                f"pymdownx.quotes with callouts: true{more}",
+                "add `pymdownx.quotes: {callouts: true}` to markdown_extensions in mkdocs.yml, "
+                'or write ??? question "…"',
+            )
+        )
+    return found
+
+
+_CALLOUT_QUOTE = re.compile(r"[ >]*>")
+
+
 def _lost(
     page: str,
     lines: Sequence[str],
@@ -85,7 +267,7 @@ def _lost(
     code outside lists) are left alone.
     """
     header = parse_marker_line(lines[number].strip())
-    if header is None or not header.classes or header.classes[0] not in types:
+    if header is None or header.card_type(types) is None:
         return []
     where = swallowed.get(number)
     if where is None:
@@ -183,9 +365,8 @@ def _check_marker(
 ) -> list[Diagnostic]:
     col = len(m.group("indent")) + 1
     rest, marker = m.group("rest"), m.group("marker")
-    kind = _TYPE.match(rest)
-    name = kind.group("type") if kind else ""
-    if parse_marker_line(lines[number].strip()) is None:
+    header = parse_marker_line(lines[number].strip())
+    if header is None:
         if rest.count('"') % 2 == 1:
             return [
                 _warn(
@@ -199,29 +380,38 @@ def _check_marker(
             ]
         return []
     found: list[Diagnostic] = []
-    if rest and not rest.startswith(" "):
+    kind = header.card_type(types)
+    glued = _TYPE.match(rest)
+    if kind is not None and glued and not rest.startswith(" ") and glued.group("type") == kind:
+        # `???question`: the site reads it; other Markdown tools and editors do not.
         found.append(
             _warn(
                 page,
                 number + 1,
                 col,
-                f"no space between {marker!r} and {name!r}",
-                f"the site reads it, but write '{marker} {name}' so every tool does",
+                f"no space between {marker!r} and {kind!r}",
+                f"the site reads it as a {kind} box; write '{marker} {kind}' so other tools do too",
             )
         )
-    lowered = name.lower()
-    if lowered not in types:
-        close = difflib.get_close_matches(lowered, types, n=1, cutoff=0.75)
-        if close:
-            found.append(
-                _warn(
-                    page,
-                    number + 1,
-                    col,
-                    f"{name!r} is not a card type, so this box makes no card",
-                    f"did you mean {close[0]!r}?",
+    if kind is None:
+        # Every class of the box, as the site styles a box by any of them: one close to a
+        # card type is most likely a typo (`qustion`, or `-question` glued to a dash).
+        for name in header.classes:
+            close = difflib.get_close_matches(name, types, n=1, cutoff=0.75)
+            if close:
+                found.append(
+                    _warn(
+                        page,
+                        number + 1,
+                        col,
+                        f"{name!r} is not a card type, so this box makes no card",
+                        f"a dash glued to the type makes another class: write "
+                        f"'{marker} {close[0]}' (or '{marker}- {close[0]}')"
+                        if name.strip("-_") == close[0]
+                        else f"did you mean {close[0]!r}?",
+                    )
                 )
-            )
+                break
         return found
     return found + _body_indent(page, lines, number, col, in_code)
 

@@ -68,7 +68,14 @@ def render_source(
         tokens, found, page.rel, labels=labels, answer_types=answer_types, page_title=title
     )
     problems.extend(
-        lint_page(page.rel, page.text, types, {c.line - 1: not c.body for c in found}, tokens)
+        lint_page(
+            page.rel,
+            page.text,
+            types,
+            {c.line - 1: not c.body for c in found},
+            tokens,
+            flavor=flavor,
+        )
     )
     for card in found:
         if card.lead == () and not card.heading:

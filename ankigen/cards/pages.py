@@ -28,7 +28,7 @@ from ankigen.config.site import Site
 from ankigen.digest import text_digest
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.read.layout import page_url
-from ankigen.read.media import MediaLibrary
+from ankigen.read.media import MediaLibrary, html_base
 from ankigen.records import MediaFile, MediaProblem, RenderedCard, SourceFile
 from ankigen.syntax.refs import CardRefs
 
@@ -109,6 +109,8 @@ def _render(
             resolve_image=resolve,
             page_url=(lambda target: page_url(target, site)) if site is not None else None,
             site_url=site.site_url if site is not None else None,
+            html_base=html_base(rel, site.use_directory_urls) if site is not None else None,
+            site_dir=site.config_file.parent if site is not None else None,
         )
 
     try:

@@ -15,6 +15,7 @@ from ankigen.cards.sanitize import sanitize
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
 from ankigen.errors import Diagnostic, Severity
 from ankigen.records import RenderedCard, SplitCard
+from ankigen.syntax.admonition import OPEN_BOXES
 from ankigen.syntax.markdown import markdown
 from ankigen.syntax.refs import ENV_KEY, CardRefs, stamp_lines
 
@@ -96,9 +97,10 @@ def render_card(
     else:
         children = split.question[0].children or [] if split.question else []
         question_html = _html_renderer(md).renderInline(children, md.options, env)
-    answer_html = md.renderer.render(list(split.answer), md.options, env).strip()
+    answer_html = md.renderer.render(list(split.answer), md.options, {**env, OPEN_BOXES: True})
+    answer_html = answer_html.strip()
     if _has_raw_html(split.question) or _has_raw_html(split.answer):
-        image = (lambda src: refs.image(src, card.line)) if refs is not None else None
+        image = (lambda src: refs.html_image(src, card.line)) if refs is not None else None
         question_html, dropped_q = sanitize(question_html, image)
         answer_html, dropped_a = sanitize(answer_html, image)
         dropped = sorted(set(dropped_q) | set(dropped_a))

@@ -9,10 +9,14 @@ so the author hears about it with ``path:line``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
+
+from ankigen.syntax.icons import SVG_ATTRIBUTES, SVG_TAGS
 
 __all__ = ["sanitize"]
 
@@ -29,7 +33,15 @@ for _tag, _extra in {
     "ol": {"type", "reversed"},
 }.items():
     _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
+# Inline SVG icons (syntax/icons.py): drawing elements only.
+_TAGS |= SVG_TAGS
+for _tag, _extra in SVG_ATTRIBUTES.items():
+    _ATTRIBUTES.setdefault(_tag, set()).update(_extra)
+_ATTRIBUTES["svg"].update({"width", "height"})  # the size icons are given
 _DROP_WITH_CONTENT = {"script", "style"}
+# Attributes that tell the site's Markdown what to do (md_in_html's ``markdown="span"``): the
+# site acts on them and nobody sees them, so dropping them is no removal worth a warning.
+_INSTRUCTIONS = frozenset({"markdown"})
 
 
 class _Inventory(HTMLParser):
@@ -55,13 +67,14 @@ def _inventory(html: str) -> _Inventory:
     return found
 
 
-def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str, list[str]]:
-    """(safe HTML, what was removed); ``image`` rewrites each ``<img src>``."""
+def sanitize(html: str, image: Callable[[str], str | None] | None = None) -> tuple[str, list[str]]:
+    """(safe HTML, what was removed); ``image`` rewrites each ``<img src>``, or gives None for
+    an image that cannot be shown: the ``<img>`` becomes its alt text."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         lowered = value.strip().lower()
         if tag == "img" and attribute == "src":
-            return image(value) if image is not None else value
+            return value
         if lowered.startswith("data:"):
             return None  # data: URLs only for images
         return value
@@ -77,5 +90,24 @@ def sanitize(html: str, image: Callable[[str], str] | None = None) -> tuple[str,
     )
     before, after = _inventory(html), _inventory(cleaned)
     removed = [f"<{t}>" for t in sorted(before.tags - after.tags)]
-    removed += sorted(a for a in before.attributes - after.attributes)
+    removed += sorted(a for a in before.attributes - after.attributes - _INSTRUCTIONS)
+    if image is not None and "<img" in cleaned:
+        cleaned = _IMG.sub(lambda m: _image(m.group(0), image), cleaned)
     return cleaned, removed
+
+
+# nh3 writes every attribute value in double quotes, with '"' escaped inside.
+_IMG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>')
+_SRC = re.compile(r'(\ssrc=")([^"]*)(")')
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def _image(tag: str, image: Callable[[str], str | None]) -> str:
+    src = _SRC.search(tag)
+    if src is None:
+        return tag
+    found = image(unescape(src.group(2)))
+    if found is None:
+        alt = _ALT.search(tag)
+        return alt.group(1) if alt is not None else ""  # still escaped, as nh3 wrote it
+    return tag[: src.start(2)] + escape(found, quote=True) + tag[src.end(2) :]

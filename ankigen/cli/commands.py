@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff", "watch", "sync")
+COMMANDS = ("build", "check", "diff", "watch", "sync", "preview")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -186,6 +186,44 @@ def _parser() -> argparse.ArgumentParser:
         help="send the deck over the connection instead of letting Anki read it from this "
         "disk (taken anyway when Anki is on another host or cannot open the file)",
     )
+    preview = sub.add_parser(
+        "preview",
+        help="write an HTML page showing every card, front and back; write no deck",
+        description="Build SOURCE's cards as `build` does and write DIR/index.html: every "
+        "card's front and back with the note type's CSS, light and night, grouped by deck, "
+        "with each card's page:line and warnings. Writes no deck, lockfile or report.",
+    )
+    preview.add_argument(
+        "source",
+        nargs="?",
+        default="source",
+        metavar="SOURCE",
+        help="a folder of Markdown pages, one .md file, or an mkdocs site (default: source)",
+    )
+    preview.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=None,
+        help="the folder to write index.html into (default: config `output`, else build/, "
+        "then preview/)",
+    )
+    preview.add_argument(
+        "--open", action="store_true", help="open the preview in the default web browser"
+    )
+    preview.add_argument(
+        "--types",
+        metavar="A,B",
+        default=None,
+        help="admonition types that make cards, comma-separated "
+        "(default: config, else question,help,faq)",
+    )
+    preview.add_argument(
+        "-j", "--jobs", type=_jobs, default=0, metavar="N", help="processes that render pages"
+    )
+    preview.add_argument(
+        "--no-cache", action="store_true", help="render every page afresh and keep no cache"
+    )
     return parser
 
 
@@ -239,6 +277,10 @@ def main(
     environ = dict(os.environ) if env is None else env
     from ankigen.cli import run  # noqa: PLC0415 - the commands, once one runs
 
+    if args.command == "preview":
+        from ankigen.cli.preview import preview_command  # noqa: PLC0415
+
+        return preview_command(args, environ)
     if args.command == "watch" or getattr(args, "watch", False):
         args.command = "build"
         return run.watch_command(args, environ, stop)

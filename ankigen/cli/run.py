@@ -102,11 +102,14 @@ def _clock(env: dict[str, str]) -> int:
 def _output_path(arg: str | None, config: Config) -> Path:
     from ankigen.build import apkg_name  # noqa: PLC0415
 
+    # A build of one page or folder of a site is a deck of its own beside the site's.
+    name = config.deck if config.only is None else f"{config.deck} {config.only}"
+    name = name.removesuffix(".md").removesuffix(".markdown")
     if arg is not None:
         out = Path(arg)
-        return out if out.suffix.lower() == ".apkg" else out / apkg_name(config.deck)
+        return out if out.suffix.lower() == ".apkg" else out / apkg_name(name)
     folder = config.output if config.output is not None else Path("build")
-    return folder / apkg_name(config.deck)
+    return folder / apkg_name(name)
 
 
 def _print(diags: Sequence[Diagnostic], stream: TextIO) -> None:

@@ -37,3 +37,118 @@ class Flavor:
 DEFAULT_FLAVOR = Flavor.of(
     (name, {}) for name in ("tables", "ankigen.strikethrough", "pymdownx.arithmatex")
 )
+
+
+# --------------------------------------------------------------- what ankigen applies
+
+# Markdown extensions whose effect on cards ankigen gives: the plugins of
+# ``syntax/markdown.EXTENSION_PLUGINS`` (a test keeps the two lists in step), what is always
+# on (boxes, fences, highlighting, tables, heading slugs), snippets (read before parsing),
+# and extensions whose rules are CommonMark's own (betterem's emphasis, saneheaders' `# `).
+APPLIED_EXTENSIONS = frozenset(
+    {
+        "abbr",
+        "admonition",
+        "attr_list",
+        "codehilite",
+        "def_list",
+        "fenced_code",
+        "footnotes",
+        "md_in_html",
+        "smarty",
+        "markdown.extensions.smarty",
+        "tables",
+        "toc",
+        "pymdownx.arithmatex",
+        "pymdownx.betterem",
+        "pymdownx.blocks.admonition",
+        "pymdownx.blocks.caption",
+        "pymdownx.blocks.definition",
+        "pymdownx.blocks.details",
+        "pymdownx.blocks.html",
+        "pymdownx.blocks.tab",
+        "pymdownx.caret",
+        "pymdownx.critic",
+        "pymdownx.details",
+        "pymdownx.emoji",
+        "pymdownx.highlight",
+        "pymdownx.keys",
+        "pymdownx.magiclink",
+        "pymdownx.mark",
+        "pymdownx.quotes",
+        "pymdownx.saneheaders",
+        "pymdownx.smartsymbols",
+        "pymdownx.snippets",
+        "pymdownx.superfences",
+        "pymdownx.tabbed",
+        "pymdownx.tasklist",
+        "pymdownx.tilde",
+    }
+)
+# mkdocs plugins that leave a page's Markdown and the nav as they are (search, dates,
+# social cards, lightboxes, minifying, feeds, redirects, blog archives, tags pages, …).
+INERT_PLUGINS = frozenset(
+    {
+        "ankigen",  # this tool: it reads the pages as written
+        "blog",
+        "git-authors",
+        "git-committers",
+        "git-revision-date",
+        "git-revision-date-localized",
+        "glightbox",
+        "group",
+        "htmlproofer",
+        "info",
+        "meta",
+        "minify",
+        "offline",
+        "optimize",
+        "print-site",
+        "privacy",
+        "redirects",
+        "rss",
+        "search",
+        "social",
+        "tags",
+        "typeset",
+    }
+)
+
+
+def extension_name(name: str) -> str:
+    """``markdown.extensions.abbr`` -> ``abbr``: the short name Python-Markdown also takes."""
+    return name.removeprefix("markdown.extensions.")
+
+
+def plugin_names(value: object) -> tuple[str, ...]:
+    """The plugin names of an mkdocs ``plugins`` value (a list of names or ``{name: config}``
+    entries, or a mapping), ``material/`` prefixes removed; a disabled one is left out."""
+    entries: list[tuple[object, object]] = []
+    if isinstance(value, Mapping):
+        entries = list(value.items())
+    elif isinstance(value, tuple | list):
+        for item in value:
+            if isinstance(item, Mapping):
+                entries.extend(item.items())
+            else:
+                entries.append((item, {}))
+    names: list[str] = []
+    for name, config in entries:
+        if not isinstance(name, str):
+            continue
+        if isinstance(config, Mapping) and config.get("enabled") is False:
+            continue
+        short = name.removeprefix("material/")
+        if short not in names:
+            names.append(short)
+    return tuple(names)
+
+
+def unapplied(
+    extensions: Iterable[str], plugins: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The site's Markdown extensions and plugins ankigen does not apply, in listed order."""
+    return (
+        tuple(n for n in extensions if extension_name(n) not in APPLIED_EXTENSIONS),
+        tuple(n for n in plugins if n not in INERT_PLUGINS),
+    )

@@ -31,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from ankigen.config.site import (
+    MKDOCS_NAMES,
     NavItem,
     PyApply,
     PyName,
@@ -40,7 +41,7 @@ from ankigen.config.site import (
 )
 from ankigen.errors import AnkigenError, Diagnostic
 
-__all__ = ["load_site"]
+__all__ = ["load_site", "site_from_settings"]
 
 # ``mkdocs.utils.markdown_extensions``: what mkdocs counts as a Markdown page (case-sensitive).
 _PAGE_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
@@ -53,6 +54,8 @@ _INTERPRETED = frozenset(
         "use_directory_urls",
         "nav",
         "markdown_extensions",
+        "exclude_docs",
+        "draft_docs",
     }
 )
 _PY_NAME = "tag:yaml.org,2002:python/name:"
@@ -89,7 +92,7 @@ def load_site(path: Path, env: Mapping[str, str] | None = None) -> Site:
 
 def _locate(path: Path) -> Path:
     if path.is_dir():
-        found = find_site_config(path)
+        found = find_site_config(path, MKDOCS_NAMES)
         if found is None:
             raise AnkigenError(
                 Diagnostic(
@@ -477,8 +480,24 @@ class _Problems:
         self.found.append(loc.diag(message, hint))
 
 
+def site_from_settings(
+    config_file: Path, raw: dict[object, object], lines: Mapping[str, int], *, root_docs: bool
+) -> Site:
+    """A site from settings read from another format (``zensical.toml``), checked as mkdocs
+    checks them. ``lines``: where each top-level key was set; ``root_docs``: whether docs_dir
+    may be the config file's own folder (Zensical allows it, mkdocs does not)."""
+    shown = str(config_file)
+    origins: dict[object, _Loc] = {key: _Loc(shown, line) for key, line in lines.items()}
+    return _build_site(config_file, raw, origins, _Where(), root_docs=root_docs)
+
+
 def _build_site(
-    config_file: Path, raw: dict[object, object], origins: dict[object, _Loc], where: _Where
+    config_file: Path,
+    raw: dict[object, object],
+    origins: dict[object, _Loc],
+    where: _Where,
+    *,
+    root_docs: bool = False,
 ) -> Site:
     shown = str(config_file)
     problems = _Problems()
@@ -505,7 +524,7 @@ def _build_site(
 
     site_url = _site_url(raw.get("site_url"), loc("site_url"), problems)
     config_path = _abspath(config_file)
-    docs_dir = _docs_dir(raw.get("docs_dir"), config_path, loc("docs_dir"), problems)
+    docs_dir = _docs_dir(raw.get("docs_dir"), config_path, loc("docs_dir"), problems, root_docs)
 
     use_directory_urls = raw.get("use_directory_urls")
     if use_directory_urls is None:
@@ -515,6 +534,7 @@ def _build_site(
         use_directory_urls = True
 
     nav = _nav(raw.get("nav"), loc("nav"), where, problems, _absolute_relative_to_docs(raw))
+    patterns = {key: _patterns(raw.get(key), loc(key), key, problems) for key in _PATTERN_KEYS}
     extensions = _markdown_extensions(
         raw.get("markdown_extensions"), loc("markdown_extensions"), where, problems
     )
@@ -533,6 +553,8 @@ def _build_site(
         use_directory_urls=use_directory_urls,
         nav=nav,
         markdown_extensions=frozen_extensions,
+        exclude_docs=patterns["exclude_docs"],
+        draft_docs=patterns["draft_docs"],
         extra=MappingProxyType(extra),
     )
 
@@ -562,7 +584,9 @@ def _site_url(value: object, loc: _Loc, problems: _Problems) -> str | None:
     return urlunsplit(parts)
 
 
-def _docs_dir(value: object, config_path: Path, loc: _Loc, problems: _Problems) -> Path | None:
+def _docs_dir(
+    value: object, config_path: Path, loc: _Loc, problems: _Problems, root_docs: bool = False
+) -> Path | None:
     # config_options.DocsDir: default "docs", relative to the config file's folder, must be
     # an existing folder, and must not be the config file's own folder.
     if value is None:
@@ -578,7 +602,7 @@ def _docs_dir(value: object, config_path: Path, loc: _Loc, problems: _Problems) 
             hint="docs_dir is relative to the folder of mkdocs.yml; mkdocs' default is 'docs'",
         )
         return None
-    if folder == config_path.parent:
+    if folder == config_path.parent and not root_docs:
         problems.add(
             loc,
             "docs_dir must not be the folder holding mkdocs.yml",
@@ -600,6 +624,23 @@ def _absolute_relative_to_docs(raw: Mapping[object, object]) -> bool:
     return value == "relative_to_docs"
 
 
+_PATTERN_KEYS = ("exclude_docs", "draft_docs")
+
+
+def _patterns(value: object, loc: _Loc, key: str, problems: _Problems) -> str:
+    """``exclude_docs`` / ``draft_docs``: one string of .gitignore lines, as mkdocs takes it."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.add(
+            loc,
+            f"{key} must be a string of .gitignore-style lines, not a {_kind(value)}",
+            hint=f"write it as a block: `{key}: |` and one pattern per line below it",
+        )
+        return ""
+    return value
+
+
 # --------------------------------------------------------------------------- nav
 
 
@@ -618,7 +659,7 @@ def _nav(
     _check_nav_list(value, loc, where, problems)
     if len(problems.found) > before:
         return None
-    return tuple(_nav_list(value, abs_to_docs))
+    return tuple(_nav_list(value, abs_to_docs, where, loc))
 
 
 def _check_nav_list(items: list[object], loc: _Loc, where: _Where, problems: _Problems) -> None:
@@ -659,34 +700,42 @@ def _check_nav_value(value: object, loc: _Loc, where: _Where, problems: _Problem
         )
 
 
-def _nav_list(items: list[object], abs_to_docs: bool) -> Iterator[NavItem]:
-    for item in items:
+def _nav_list(
+    items: list[object], abs_to_docs: bool, where: _Where, loc: _Loc
+) -> Iterator[NavItem]:
+    for index, item in enumerate(items):
+        here = where.item(items, index, loc)
         if isinstance(item, dict):
-            yield from _nav_mapping(item, abs_to_docs)
+            yield from _nav_mapping(item, abs_to_docs, where, here)
         else:
-            yield _nav_leaf(None, str(item), abs_to_docs)
+            yield _nav_leaf(None, str(item), abs_to_docs, here)
 
 
-def _nav_mapping(mapping: dict[object, object], abs_to_docs: bool) -> Iterator[NavItem]:
+def _nav_mapping(
+    mapping: dict[object, object], abs_to_docs: bool, where: _Where, loc: _Loc
+) -> Iterator[NavItem]:
     for key, value in mapping.items():
         title = None if key is None else str(key)
+        here = where.key(mapping, key, loc)
         if isinstance(value, str):
-            yield _nav_leaf(title, value, abs_to_docs)
+            yield _nav_leaf(title, value, abs_to_docs, here)
         elif isinstance(value, dict):
-            yield NavItem(title, None, tuple(_nav_mapping(value, abs_to_docs)))
+            children = tuple(_nav_mapping(value, abs_to_docs, where, here))
+            yield NavItem(title, None, children, written_in=here.path, line=here.line)
         elif isinstance(value, list):
-            yield NavItem(title, None, tuple(_nav_list(value, abs_to_docs)))
+            children = tuple(_nav_list(value, abs_to_docs, where, here))
+            yield NavItem(title, None, children, written_in=here.path, line=here.line)
 
 
-def _nav_leaf(title: str | None, target: str, abs_to_docs: bool) -> NavItem:
+def _nav_leaf(title: str | None, target: str, abs_to_docs: bool, loc: _Loc) -> NavItem:
     lookup = target
     if abs_to_docs and lookup.startswith("/"):
         lookup = lookup.lstrip("/")
     parts = urlsplit(lookup) if "://" in lookup or lookup.startswith("//") else None
     external = parts is not None and bool(parts.scheme or parts.netloc)
     if not external and not lookup.startswith("/") and lookup.endswith(_PAGE_SUFFIXES):
-        return NavItem(title, PurePath(lookup).as_posix())
-    return NavItem(title, None, url=target)
+        return NavItem(title, PurePath(lookup).as_posix(), written_in=loc.path, line=loc.line)
+    return NavItem(title, None, url=target, written_in=loc.path, line=loc.line)
 
 
 def _repr_item(value: object) -> str:

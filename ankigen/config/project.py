@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ankigen.config.flavor import DEFAULT_FLAVOR, Flavor
-from ankigen.config.site import CONFIG_NAMES, MKDOCS_BUILTIN_EXTENSIONS, Site, find_site_config
-from ankigen.errors import AnkigenError, Diagnostic
+from ankigen.config.site import CONFIG_NAMES, ZENSICAL_NAME, Site, find_site_config
+from ankigen.errors import AnkigenError, Diagnostic, Severity
 
 __all__ = ["DEFAULT_TYPES", "Config", "find_config", "load_config"]
 
@@ -69,6 +69,7 @@ _KEYS = (
     "lockfile",
     "output",
     "subdecks",
+    "tag_prefix",
     "labels",
     "answer_types",
 )
@@ -88,6 +89,11 @@ class Config:
     flavor: Flavor = DEFAULT_FLAVOR  # the site's Markdown extensions
     site: Site | None = None  # set when the source is an mkdocs site (mkdocs.yml)
     subdecks: str = "pages"  # site decks: Root::Section::Page, Root::Section, or Root only
+    tag_prefix: str = ""  # the parent tag of every page tag: "prefix::tag"
+    # A build of one page or folder inside a site: its docs-relative POSIX path ("vision",
+    # "vision/pooling.md"); None builds every page.
+    only: str | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()  # warnings found while reading the settings
     labels: tuple[str, ...] = DEFAULT_LABELS  # box titles whose question comes before the box
     answer_types: tuple[str, ...] = DEFAULT_ANSWER_TYPES  # untitled: the same, by type
 
@@ -158,11 +164,12 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
     site (a folder holding ``mkdocs.yml``, or that file), whose site_name, nav and
     markdown_extensions then apply too."""
     site_path = site_file(source)
-    site = None
-    if site_path is not None:
-        from ankigen.config.mkdocs import load_site  # noqa: PLC0415 - YAML, for sites only
-
-        site = load_site(site_path, env)
+    site = load_site_file(site_path, env) if site_path is not None else None
+    only: str | None = None
+    warnings: list[Diagnostic] = []
+    if site is None:
+        site, only, warnings = _enclosing_site(source, env)
+        site_path = site.config_file if site is not None else None
     if site_path is not None:
         base = site_path.parent
     else:
@@ -174,16 +181,80 @@ def load_config(source: Path, env: Mapping[str, str] | None = None) -> Config:
     else:
         config = _from_table(_read_table(path), path, default_deck)
     if site is None:
-        return config
+        return replace(config, diagnostics=tuple(warnings))
     builtins: list[tuple[str, Mapping[str, object]]] = [
-        (name, {}) for name in MKDOCS_BUILTIN_EXTENSIONS
+        (name, {}) for name in site.builtin_extensions
     ]
     return replace(
         config,
         site=site,
         flavor=Flavor.of([*builtins, *site.markdown_extensions]),
         root=config.root if path is not None else base.resolve(),
+        only=only,
     )
+
+
+def _enclosing_site(
+    source: Path, env: Mapping[str, str] | None
+) -> tuple[Site | None, str | None, list[Diagnostic]]:
+    """The site a page or folder belongs to: the nearest mkdocs.yml / zensical.toml above it
+    (up to the repository root) whose docs folder holds it, and its docs-relative path
+    (None for the docs folder itself). Otherwise no site, with a warning saying why when a
+    site's folder holds ``source`` but the site cannot take it."""
+    here = source.resolve()
+    start = here if here.is_dir() else here.parent
+    for folder in (start, *start.parents):
+        found = find_site_config(folder) if folder != here else None
+        if found is not None:
+            shown = str(source)
+            try:
+                site = load_site_file(found, env)
+            except AnkigenError as exc:
+                first = exc.diagnostics[0]
+                return (
+                    None,
+                    None,
+                    [
+                        Diagnostic(
+                            shown,
+                            f"built on its own: the site around it ({found}) has a config that "
+                            f"cannot be read ({first.location}: {first.message})",
+                            hint="fix that config to build this as a page of its site",
+                            severity=Severity.WARNING,
+                        )
+                    ],
+                )
+            docs = site.docs_dir.resolve()
+            if here == docs or here.is_relative_to(docs):
+                rel = here.relative_to(docs).as_posix()
+                return site, (None if rel == "." else rel), []
+            return (
+                None,
+                None,
+                [
+                    Diagnostic(
+                        shown,
+                        f"built on its own: it lies in the folder of {found} but outside its "
+                        f"docs_dir ({site.docs_dir}), so it is no page of that site",
+                        hint="move it into the docs folder to build it as a page of the site",
+                        severity=Severity.WARNING,
+                    )
+                ],
+            )
+        if (folder / ".git").exists():
+            break
+    return None, None, []
+
+
+def load_site_file(path: Path, env: Mapping[str, str] | None = None) -> Site:
+    """The site a config file describes: ``zensical.toml``, else mkdocs.yml / mkdocs.yaml."""
+    if path.name == ZENSICAL_NAME:
+        from ankigen.config.zensical import load_zensical  # noqa: PLC0415 - for sites only
+
+        return load_zensical(path)
+    from ankigen.config.mkdocs import load_site  # noqa: PLC0415 - YAML, for sites only
+
+    return load_site(path, env)
 
 
 def _default_deck(source: Path) -> str:
@@ -241,7 +312,7 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
             problems.append(Diagnostic(where, f"unknown config key {key!r}", hint=hint))
     values: dict[str, Any] = {}
-    for key in ("deck", "namespace", "lockfile", "output", "subdecks"):
+    for key in ("deck", "namespace", "lockfile", "output", "subdecks", "tag_prefix"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip():
@@ -274,6 +345,7 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
         output=root / values["output"] if "output" in values else None,
         config_file=path,
         subdecks=values.get("subdecks", "pages"),
+        tag_prefix=values.get("tag_prefix", ""),
         labels=labels,
         answer_types=answer_types,
     )

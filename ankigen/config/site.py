@@ -11,6 +11,8 @@ from types import MappingProxyType
 __all__ = [
     "CONFIG_NAMES",
     "MKDOCS_BUILTIN_EXTENSIONS",
+    "MKDOCS_NAMES",
+    "ZENSICAL_NAME",
     "NavItem",
     "PyApply",
     "PyName",
@@ -18,9 +20,15 @@ __all__ = [
     "Site",
     "find_site_config",
     "nav_pages",
+    "site_plugins",
 ]
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
+MKDOCS_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names mkdocs tries, in its order
+ZENSICAL_NAME = "zensical.toml"  # Zensical's own config (it also reads mkdocs.yml)
+# What makes a folder a site. mkdocs.yml comes first: a site moving to Zensical often keeps
+# both files for a while, and its decks should not change under it (pass zensical.toml itself
+# to build from that).
+CONFIG_NAMES = (*MKDOCS_NAMES, ZENSICAL_NAME)
 # mkdocs always enables these before the ones mkdocs.yml lists (``MkDocsConfig``); they are
 # not repeated in ``Site.markdown_extensions``, which is what the file says.
 MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -63,6 +71,9 @@ class NavItem:
     page: str | None
     children: tuple[NavItem, ...] = ()
     url: str | None = None
+    # where the entry is written (the config file, or the one it INHERITs), for messages
+    written_in: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -78,13 +89,20 @@ class Site:
     # (name, config) in first-listed order; a name listed twice keeps its first place and its
     # last non-empty config, as mkdocs does; {} when it has none. Builtins not included.
     markdown_extensions: tuple[tuple[str, Mapping[str, object]], ...] = ()
+    # .gitignore-style patterns of pages left out of the published site (config/exclude.py)
+    exclude_docs: str = ""
+    draft_docs: str = ""
     # every other top-level key (theme, plugins, mkdocs' own "extra", …), read-only
     extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # what the generator enables before ``markdown_extensions`` (mkdocs: toc, tables,
+    # fenced_code; Zensical: toc and tables)
+    builtin_extensions: tuple[str, ...] = MKDOCS_BUILTIN_EXTENSIONS
 
 
-def find_site_config(folder: Path) -> Path | None:
-    """``folder/mkdocs.yml``, else ``folder/mkdocs.yaml``, else None (mkdocs' default order)."""
-    for name in CONFIG_NAMES:
+def find_site_config(folder: Path, names: tuple[str, ...] = CONFIG_NAMES) -> Path | None:
+    """``folder/mkdocs.yml``, else ``folder/mkdocs.yaml`` (mkdocs' order), else
+    ``folder/zensical.toml``, else None. ``names``: the names to try, in order."""
+    for name in names:
         candidate = folder / name
         if candidate.is_file():
             return candidate
@@ -120,3 +138,28 @@ def _walk_nav(
         elif item.children:
             next_sections = (*sections, item.title) if item.title else sections
             _walk_nav(item.children, next_sections, found, seen)
+
+
+def site_plugins(site: Site) -> dict[str, Mapping[str, object]]:
+    """The site's ``plugins`` (a list of names or ``name: {config}``, or a mapping) by name,
+    ``material/`` dropped (``material/tags`` is ``tags``), each with its config ({} when it
+    has none). A plugin configured with ``enabled: false`` is left out."""
+    raw = site.extra.get("plugins")
+    pairs: list[tuple[object, object]] = []
+    if isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    elif isinstance(raw, tuple | list):
+        for item in raw:
+            if isinstance(item, Mapping) and len(item) == 1:
+                pairs.append(next(iter(item.items())))
+            else:
+                pairs.append((item, None))
+    found: dict[str, Mapping[str, object]] = {}
+    for name, options in pairs:
+        if not isinstance(name, str):
+            continue
+        config = options if isinstance(options, Mapping) else {}
+        if config.get("enabled", True) is False:
+            continue
+        found.setdefault(name.removeprefix("material/"), config)
+    return found

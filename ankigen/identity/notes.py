@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic, Severity
@@ -22,6 +22,7 @@ __all__ = [
     "check_notetype",
     "content_hash",
     "identify",
+    "in_scope",
     "make_guid",
     "normalize_question",
 ]
@@ -55,6 +56,11 @@ def _guid(namespace: str, page: str, normalized: str) -> str:
     """``make_guid`` of a question already through ``normalize_question``."""
     key = "\x1f".join(("ankigen/1", namespace, page, normalized))
     return base91(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+
+
+def in_scope(page: str, only: str | None) -> bool:
+    """Whether ``page`` lies in a build of ``only`` (a docs-relative page or folder)."""
+    return only is None or page == only or page.startswith(only + "/")
 
 
 def next_mod(previous: int | None, now: int) -> int:
@@ -249,12 +255,27 @@ def identify(
     *,
     deck: str = "",
     decks: Mapping[str, str] | None = None,
+    tags: Mapping[str, tuple[str, ...]] | None = None,
     accept: Collection[tuple[str, int]] = (),
     tombstone_source: TombstoneSource,
+    only: str | None = None,
 ) -> Identified:
-    """Give each card its GUID and mod; pure, so two runs on equal input agree."""
+    """Give each card its GUID and mod; pure, so two runs on equal input agree.
+
+    ``tags``: each page's Anki tags. A note's content hash covers its tags when it has any
+    (a note without tags hashes as before tags existed), so a page whose tags change sends
+    its notes with a newer mod, and the others keep theirs.
+
+    ``only``: the build covers that page or folder of a site alone. Earlier notes of other
+    pages are neither matched nor removed: they stay in the lockfile as they were, and their
+    GUIDs stay taken.
+    """
     namespace = lock.namespace if lock is not None else namespace
-    previous = lock.notes if lock is not None else {}
+    everything = lock.notes if lock is not None else {}
+    previous = everything
+    if only is not None and lock is not None:
+        previous = {g: e for g, e in everything.items() if in_scope(e.page, only)}
+        lock = replace(lock, notes=previous)
     # Each card's question is normalized once per build, here.
     questions = [normalize_question(c.question_text) for c in cards]
     problems = _repeats(cards, questions)
@@ -268,7 +289,7 @@ def identify(
     maybe: dict[int, str] = {}
     for p in sorted(proposals, key=lambda p: p.similarity):  # the best proposal wins
         maybe[p.card] = p.entry.guid
-    taken = set(previous)
+    taken = set(everything)
     notes: list[Note] = []
     for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
         entry = match.entry
@@ -276,7 +297,8 @@ def identify(
         guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
         taken.add(guid)
         fields = card.fields
-        digest = card.fields_digest
+        note_tags = tags.get(card.page, ()) if tags is not None else ()
+        digest = content_hash(fields, note_tags) if note_tags else card.fields_digest
         status = _status(match, card, question, digest)
         card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
@@ -298,6 +320,7 @@ def identify(
                 line=card.line,
                 question_text=card.question_text,
                 status=status,
+                tags=note_tags,
                 body_hash=body,
                 explicit_id=card.explicit_id,
                 was=was,
@@ -318,7 +341,10 @@ def identify(
         notetype_hash=notetype.content_hash,
         notetype_mod=notetype_mod,
         notetype_schema=notetype.schema,
-        notes={n.guid: _lock_entry(n, previous.get(n.guid)) for n in notes},
+        notes={
+            **{g: e for g, e in everything.items() if g not in previous},
+            **{n.guid: _lock_entry(n, previous.get(n.guid)) for n in notes},
+        },
     )
     offered = tuple((kept[p.card], p.entry, p.similarity) for p in proposals)
     return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)

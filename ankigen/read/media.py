@@ -16,13 +16,24 @@ from urllib.parse import unquote, urlsplit
 
 from ankigen.records import MediaFile, MediaProblem
 
-__all__ = ["MediaLibrary", "is_local"]
+__all__ = ["MediaLibrary", "html_base", "is_local"]
 
 _RACY_NS = 2_000_000_000
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 _REMOTE = ("#", "//", "http://", "https://", "mailto:", "data:")
+
+
+def html_base(rel: str, use_directory_urls: bool) -> str:
+    """A docs-relative path whose folder is the page's URL folder: what a browser resolves a
+    relative ``<img src>`` in the page's raw HTML against (mkdocs rewrites only Markdown
+    images). Under ``use_directory_urls`` ``a/b.md`` is served at ``a/b/``; an index page,
+    and any page without directory URLs, sits in its own file's folder."""
+    path = PurePosixPath(rel)
+    if not use_directory_urls or path.stem in ("index", "README"):
+        return rel
+    return (path.parent / path.stem / "index.html").as_posix()
 
 
 def is_local(src: str) -> bool:

@@ -17,12 +17,19 @@ from markdown_it.rules_block import StateBlock
 from ankigen.syntax.lists import list_marker_column
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["AdmonitionHeader", "admonition_plugin", "indented_body_end", "parse_marker_line"]
+__all__ = [
+    "OPEN_BOXES",
+    "AdmonitionHeader",
+    "admonition_plugin",
+    "indented_body_end",
+    "marker_column",
+    "parse_marker_line",
+]
 
 # The same grammar as pymdownx.details' START and markdown.extensions.admonition's RE, anchored
 # on one line. The title runs to the last quote on the line.
@@ -32,6 +39,8 @@ _DETAILS = re.compile(
 _ADMONITION = re.compile(r'!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *')
 _SPACES = re.compile(r" {2,}")
 BODY_INDENT = 4
+# Render-env key: render every collapsible box open (the answer field).
+OPEN_BOXES = "ankigen_open_boxes"
 
 
 class AdmonitionHeader:
@@ -51,6 +60,16 @@ class AdmonitionHeader:
     @property
     def kind(self) -> str:
         return self.classes[0] if self.classes else ""
+
+    @property
+    def card_classes(self) -> tuple[str, ...]:
+        """The classes that can make this box a card."""
+        return self.classes
+
+    def card_type(self, types: Collection[str]) -> str | None:
+        """The first of the box's classes that is a card type, as mkdocs-material styles a
+        box by any of its classes (``???- question``, ``??? note question``); else None."""
+        return next((c for c in self.card_classes if c in types), None)
 
     @property
     def shown_title(self) -> str:
@@ -95,7 +114,7 @@ def indented_body_end(state: StateBlock, start_line: int, end_line: int, body_in
     return last + 1
 
 
-def _marker_column(state: StateBlock) -> int:
+def marker_column(state: StateBlock) -> int:
     """Where a marker must start: the container's own column. Python-Markdown indents list
     item content 4 columns past the list marker (CommonMark only past its width)."""
     marker = list_marker_column(state)
@@ -107,7 +126,7 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     if state.src[pos : pos + 3] not in ("???", "!!!"):  # cheap test first: most lines fail it
         return False
     # The marker sits exactly at the container's indentation, as Python-Markdown requires.
-    if state.sCount[start_line] != _marker_column(state):
+    if state.sCount[start_line] != marker_column(state):
         return False
     maximum = state.eMarks[start_line]
     header = parse_marker_line(state.src[pos:maximum])
@@ -159,10 +178,12 @@ def _render_open(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     header: AdmonitionHeader = tokens[idx].meta["header"]
-    classes = " ".join(header.classes)
     if header.marker == "!!!":
-        return f'<div class="admonition {classes}">\n'
-    opened = " open" if header.marker == "???+" else ""
+        return f'<div class="{" ".join(("admonition", *header.classes))}">\n'
+    classes = " ".join(header.classes)
+    # On a card's back every collapsible box of the answer is open: the back is where the
+    # answer is revealed (a nested `??? tip "Answer"` would otherwise hide it again).
+    opened = " open" if header.marker == "???+" or env.get(OPEN_BOXES) else ""
     cls = f' class="{classes}"' if classes else ""
     return f"<details{cls}{opened}>\n"
 

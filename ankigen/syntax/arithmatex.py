@@ -9,7 +9,6 @@ delimiters Anki's MathJax reads, ``\\(…\\)`` and ``\\[…\\]``. A lone ``$`` s
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
@@ -67,64 +66,41 @@ def _render_display(
     return display_math(tokens[idx].content.strip("\n"))
 
 
-def _render_block(
-    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    # Like arithmatex: the delimiters on lines of their own around the TeX.
-    # dollarmath keeps a container's indentation in the content: drop it.
-    tex = escapeHtml(textwrap.dedent(tokens[idx].content).strip())
-    return f'<div class="arithmatex">\\[\n{tex}\n\\]</div>\n'
-
-
-_ENV_OPEN = re.compile(r"\\begin\{([a-z]+\*?)\}")
+# Arithmatex's block forms: a whole blank-line-separated block that is exactly one of them.
+_DISPLAY_BLOCK = re.compile(
+    r"(?s)^(?:"
+    r"(?P<dollar>\$\$)(?P<math>(?:\\.|[^\\])+?)\$\$"
+    r"|\\\[(?P<math3>(?:\\[^\]]|[^\\])+?)\\\]"
+    r"|(?P<math2>\\begin\{(?P<env>[a-z]+\*?)\}(?:\\.|[^\\])+?\\end\{(?P=env)\})"
+    r")[ ]*$"
+)
 
 
 def _display_block_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """A paragraph that is exactly ``\\[ … \\]`` or ``\\begin{env} … \\end{env}`` is display math.
-
-    As arithmatex: the whole blank-line-separated block must be the math, or it stays text.
-    """
+    """A block that is exactly ``$$ … $$``, ``\\[ … \\]`` or ``\\begin{env} … \\end{env}`` is
+    display math, as arithmatex reads it: the whole blank-line-separated block must be the
+    math, or it stays text (where ``$…$`` inside may still be inline math). The TeX keeps its
+    spacing: what is between the delimiters, lines indented as in their container."""
     pos = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src[pos : pos + 1] != "\\" or state.is_code_block(start_line):
-        return False  # every display block starts with a backslash
-    first = state.src[
-        state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]
-    ]
-    env = _ENV_OPEN.match(first)
-    if first.startswith("\\["):
-        closer = "\\]"
-    elif env is not None:
-        closer = f"\\end{{{env.group(1)}}}"
-    else:
+    if state.src[pos : pos + 1] not in ("$", "\\") or state.is_code_block(start_line):
+        return False  # every display block starts with "$$" or a backslash
+    if state.src[pos : pos + 2] not in ("$$", "\\[", "\\b"):
         return False
-    opener_len = 2 if env is None else env.end()
     line = start_line
     while line < end_line and not state.isEmpty(line):
-        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].rstrip()
-        if text.endswith(closer) and (line > start_line or len(text) >= opener_len + len(closer)):
-            break
         line += 1
-    else:
+    block = state.getLines(start_line, line, state.blkIndent, False)
+    found = _DISPLAY_BLOCK.match(block.strip("\n").lstrip(" "))
+    if found is None:
         return False
-    if line + 1 < end_line and not state.isEmpty(line + 1):
-        return False  # more text follows in the same block: not math as a whole
     if silent:
         return True
-    lines = [
-        state.src[state.bMarks[n] + state.tShift[n] : state.eMarks[n]]
-        for n in range(start_line, line + 1)
-    ]
-    raw = "\n".join(lines).rstrip()
-    if env is None:
-        tex = raw[2 : -len(closer)]
-        html = f"\\[{escapeHtml(tex)}\\]"
-    else:
-        html = f"\\[{escapeHtml(raw)}\\]"
+    tex = found.group("math") or found.group("math2") or found.group("math3") or ""
     token = state.push("math_display_raw", "div", 0)
-    token.content = html
+    token.content = display_math(tex)
     token.block = True
-    token.map = [start_line, line + 1]
-    state.line = line + 1
+    token.map = [start_line, line]
+    state.line = line
     return True
 
 
@@ -135,12 +111,18 @@ def _render_display_raw(
 
 
 def math_plugin(md: MarkdownIt) -> None:
+    # allow_digits=True, as arithmatex has no rule about digits around the dollars (a price
+    # like "$5 and $10" stays text for the space before the second "$"). dollarmath's digit
+    # check also read src[pos - 1] at position 0, the paragraph's *last* character, so
+    # "- $CH_4$: 2226" stayed text.
+    # $$…$$ inside a paragraph is no display math for arithmatex: its inline syntax is $…$
+    # and \(…\) only. Display blocks are read by _display_block_rule, not dollarmath's.
     dollarmath_plugin(
-        md, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True
+        md, allow_labels=False, allow_space=False, allow_digits=True, double_inline=False
     )
+    md.block.ruler.disable("math_block")
     md.inline.ruler.before("escape", "math_bracket", _bracket_rule)
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_inline_double", _render_display)
-    md.add_render_rule("math_block", _render_block)
     md.block.ruler.before("paragraph", "math_display", _display_block_rule)
     md.add_render_rule("math_display_raw", _render_display_raw)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ankigen.syntax._blocks import (
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-__all__ = ["HtmlDetailsHeader", "html_details_plugin", "md_in_html_plugin"]
+__all__ = ["HtmlDetailsHeader", "html_details_plugin", "md_in_html_plugin", "reads_html"]
 
 # Python-Markdown's block-level elements and md_in_html's classes of them.
 _BLOCK_LEVEL = frozenset(
@@ -63,6 +64,7 @@ _ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?>", r
 _SUMMARY = re.compile(r"\s*<summary(\s[^>]*)?>(.*?)</summary\s*>", re.DOTALL | re.IGNORECASE)
 _TAG_OR_TEXT = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+|<", re.DOTALL)
 _RULE = "ankigen_html_block"
+_FENCE_OPEN = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 
 
@@ -74,6 +76,10 @@ class HtmlDetailsHeader(AdmonitionHeader):
     @property
     def kind(self) -> str:
         return self.classes[0] if self.classes else "details"
+
+    @property
+    def card_classes(self) -> tuple[str, ...]:
+        return self.classes or ("details",)
 
 
 @dataclass(frozen=True)
@@ -177,8 +183,41 @@ def _push_html(state: StateBlock, text: str, begin: int) -> None:
     token.map = [line, line + text.count("\n") + 1]
 
 
+def _fences(src: str, begin: int, end: int) -> Iterator[tuple[int, int, str, str, str]]:
+    """Code fences in raw HTML ``src[begin:end]``, as ``pymdownx.superfences`` finds them
+    before it reads HTML: an opening line (any indent) and a line of the very same fence
+    at that indent, every line between indented at least as far (blank lines aside).
+    Yields (start, end, indent, info, code)."""
+    lines = src[begin:end].splitlines(keepends=True)
+    offsets = [begin]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    i = 0
+    while i < len(lines):
+        opened = _FENCE_OPEN.match(lines[i].rstrip("\r\n"))
+        if opened is None:
+            i += 1
+            continue
+        indent, fence = opened.group("indent"), opened.group("fence")
+        body: list[str] = []
+        for j in range(i + 1, len(lines)):
+            line = lines[j].rstrip("\r\n")
+            if line.startswith(indent) and line[len(indent) :].rstrip(" \t") == fence:
+                info = opened.group("info").strip()
+                yield offsets[i], offsets[j + 1], indent, info, "".join(body)
+                i = j + 1
+                break
+            if line.strip() and not line.startswith(indent):
+                i += 1
+                break
+            body.append(lines[j][len(indent) :] if line.strip() else "\n")
+        else:
+            i += 1
+
+
 def _raw(state: StateBlock, begin: int, end: int) -> None:
-    """Raw HTML ``src[begin:end]``; ``<details>`` boxes starting a line in it stay boxes."""
+    """Raw HTML ``src[begin:end]``; ``<details>`` boxes starting a line in it stay boxes, and
+    code fences in it are code, as on the site (superfences reads them before the HTML)."""
     pos = begin
     for m in re.finditer(r"(?m)^[ \t]{0,3}(<details\b)", state.src[begin:end]):
         at = begin + m.start(1)
@@ -187,9 +226,23 @@ def _raw(state: StateBlock, begin: int, end: int) -> None:
         element = _element(state.src, at, end)
         if element is None:
             continue
-        _push_html(state, state.src[pos:at], pos)
+        _raw_text(state, pos, at)
         _push_details(state, element, "off", raw=True)
         pos = element.close_end
+    _raw_text(state, pos, end)
+
+
+def _raw_text(state: StateBlock, begin: int, end: int) -> None:
+    pos = begin
+    for start, stop, _indent, info, code in _fences(state.src, begin, end):
+        _push_html(state, state.src[pos:start], pos)
+        token = state.push("fence", "code", 0)
+        token.info = info
+        token.content = code
+        token.markup = info
+        first = _line_of(state, start)
+        token.map = [first, _line_of(state, stop - 1) + 1]
+        pos = stop
     _push_html(state, state.src[pos:end], pos)
 
 
@@ -270,7 +323,7 @@ def _push_element(state: StateBlock, element: _Element, md_state: str) -> None:
     closing.block = True
 
 
-def _reads_html(container: Token) -> bool:
+def reads_html(container: Token) -> bool:
     """Whether Python-Markdown sees raw HTML blocks directly inside this container."""
     if container.type == "md_in_html_open":
         return True
@@ -307,7 +360,7 @@ def _html_block_rule(markdown_in_html: bool) -> BlockRule:
         if tag not in _BLOCK_LEVEL or tag == "hr" or (not markdown_in_html and tag != "details"):
             return False
         container = container_token(state)
-        if container is not None and not _reads_html(container):
+        if container is not None and not reads_html(container):
             return False
         if silent:
             return True
@@ -337,7 +390,32 @@ def _html_block_rule(markdown_in_html: bool) -> BlockRule:
 _PARENT_STATE = "ankigen_md_in_html_state"
 
 
+_BLOCK_TAG_START = re.compile(r"<(/?)([^ >/]+)")
+
+
+def _bare_block_tags(state: StateCore) -> None:
+    """A paragraph holding one block-level tag or comment and nothing else is that tag, not
+    a ``<p>`` around it (Python-Markdown's raw-HTML postprocessor): inside a box, where a tag
+    line is paragraph text, ``<div markdown="block">`` on its own opens a ``<div>``."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        inline = tokens[i]
+        if inline.type != "inline" or tokens[i - 1].type != "paragraph_open":
+            continue
+        children = inline.children or []
+        if len(children) != 1 or children[0].type != "html_inline":
+            continue
+        m = _BLOCK_TAG_START.match(children[0].content)
+        if m is None:
+            continue
+        name = m.group(2)
+        if name[0] in "!?@%" or name.lower() in _BLOCK_LEVEL:
+            tokens[i - 1].hidden = True
+            tokens[i + 1].hidden = True
+
+
 def _install(md: MarkdownIt, markdown_in_html: bool) -> None:
+    md.core.ruler.after("inline", "ankigen_bare_block_tags", _bare_block_tags)
     md.block.ruler.before(
         "table",
         _RULE,

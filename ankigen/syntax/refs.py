@@ -9,9 +9,11 @@ it; this module itself does no I/O.
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -35,6 +37,11 @@ class CardRefs:
 
     page: str
     resolve_image: Callable[[str, str], MediaFile | MediaProblem] | None = None
+    # Raw HTML is not rewritten by mkdocs: its <img src> is relative to the page's URL, which
+    # under use_directory_urls is one folder deeper than the file. A docs-relative path in
+    # that folder (read/media.html_base); None: relative to the page file.
+    html_base: str | None = None
+    site_dir: Path | None = None  # the folder of mkdocs.yml (custom icon folders are relative)
     page_url: Callable[[str], str | None] | None = None  # docs-relative .md path -> URL
     site_url: str | None = None
     media: list[MediaFile] = field(default_factory=list)
@@ -43,19 +50,47 @@ class CardRefs:
     lookups: list[tuple[str, str, MediaFile | MediaProblem]] = field(default_factory=list)
     _dropped: list[bool] = field(default_factory=list)
 
-    def image(self, src: str, line: int | None) -> str:
+    def image(self, src: str, line: int | None) -> str | None:
+        """The ``src`` a Markdown image gets (relative to the page file, as mkdocs rewrites
+        it), or None when it cannot be bundled: the card shows its alt text instead."""
         if self.resolve_image is None or not is_local(src):
             return src
-        found = self.resolve_image(self.page, src)
-        self.lookups.append((self.page, src, found))
+        return self._bundle(self._lookup(self.page, src), line)
+
+    def html_image(self, src: str, line: int | None) -> str | None:
+        """The ``src`` of an ``<img>`` in raw HTML (relative to the page's URL, as the browser
+        reads it; relative to the file when only that finds it), or None, as :meth:`image`."""
+        if self.resolve_image is None or not is_local(src):
+            return src
+        if any(src == found.name for found in self.media):
+            return src  # a Markdown image this card already bundled, met again in the HTML
+        base = self.html_base if self.html_base is not None else self.page
+        found = self._lookup(base, src)
+        if isinstance(found, MediaProblem) and base != self.page:
+            beside_file = self._lookup(self.page, src)
+            if isinstance(beside_file, MediaFile):
+                found = beside_file
+        return self._bundle(found, line)
+
+    def _lookup(self, base: str, src: str) -> MediaFile | MediaProblem:
+        assert self.resolve_image is not None
+        found = self.resolve_image(base, src)
+        self.lookups.append((base, src, found))
+        return found
+
+    def _bundle(self, found: MediaFile | MediaProblem, line: int | None) -> str | None:
         if isinstance(found, MediaProblem):
-            # As mkdocs: a warning (the card shows a broken image); --strict fails the build.
+            # As mkdocs: a warning; --strict fails the build. No broken image on the card.
             self.problems.append(
                 Diagnostic(
-                    self.page, found.message, found.hint, line=line, severity=Severity.WARNING
+                    self.page,
+                    f"{found.message}: the card shows its alt text",
+                    found.hint,
+                    line=line,
+                    severity=Severity.WARNING,
                 )
             )
-            return src
+            return None
         if found not in self.media:
             self.media.append(found)
         return found.name
@@ -97,10 +132,14 @@ def _render_image(
 ) -> str:
     token = tokens[idx]
     refs = env.get(ENV_KEY)
-    if isinstance(refs, CardRefs):
-        token.attrSet("src", refs.image(str(token.attrGet("src") or ""), _line(token)))
     renderer = self
-    assert hasattr(renderer, "image")
+    assert hasattr(renderer, "image") and hasattr(renderer, "renderInlineAsText")
+    if isinstance(refs, CardRefs):
+        src = refs.image(str(token.attrGet("src") or ""), _line(token))
+        if src is None:
+            alt = str(renderer.renderInlineAsText(token.children or [], options, env))
+            return html.escape(alt, quote=False)
+        token.attrSet("src", src)
     return str(renderer.image(tokens, idx, options, env))
 
 
@@ -149,8 +188,8 @@ def stamp_lines(tokens: Sequence[Token]) -> None:
     for token in tokens:
         if token.type != "inline" or not token.map or not token.children:
             continue
-        # Local images and links need "[" or raw HTML; bare URLs are never local.
-        if "[" in token.content or "<" in token.content:
+        # Local images and links need "[" or raw HTML; bare URLs are never local. Icons ":".
+        if "[" in token.content or "<" in token.content or ":" in token.content:
             for child in token.children:
-                if child.type in ("image", "link_open"):
+                if child.type in ("image", "link_open", "icon"):
                     child.meta["line"] = token.map[0] + 1

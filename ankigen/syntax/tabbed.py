@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.rules_block import StateBlock
 
-from ankigen.syntax.admonition import BODY_INDENT, indented_body_end
+from ankigen.syntax.admonition import BODY_INDENT, indented_body_end, marker_column
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -59,8 +59,9 @@ def parse_tab_marker(line: str) -> TabMarker | None:
 
 
 def _marker_at(state: StateBlock, line: int) -> TabMarker | None:
-    # The marker sits exactly at the container's indentation, as Python-Markdown requires.
-    if state.sCount[line] != state.blkIndent:
+    # The marker sits exactly at the container's indentation, as Python-Markdown requires
+    # (in a list item: 4 columns past the list marker, as for admonitions).
+    if state.sCount[line] != marker_column(state):
         return None
     pos = state.bMarks[line] + state.tShift[line]
     return parse_tab_marker(state.src[pos : state.eMarks[line]])
@@ -68,7 +69,7 @@ def _marker_at(state: StateBlock, line: int) -> TabMarker | None:
 
 def _body_end(state: StateBlock, start_line: int, end_line: int) -> int:
     """The line after the last line of the content that starts below ``start_line``."""
-    return indented_body_end(state, start_line, end_line, state.blkIndent + BODY_INDENT)
+    return indented_body_end(state, start_line, end_line, state.sCount[start_line] + BODY_INDENT)
 
 
 def _push_tab(state: StateBlock, line: int, marker: TabMarker, end: int) -> None:
@@ -88,12 +89,13 @@ def _push_tab(state: StateBlock, line: int, marker: TabMarker, end: int) -> None
     token.attrSet("class", "tabbed-content")
     token.map = [line + 1, end]
     token.block = True
-    old_parent, old_max, old_indent = state.parentType, state.lineMax, state.blkIndent
+    old = (state.parentType, state.lineMax, state.blkIndent, state.listIndent)
     state.parentType = "tabbed"
     state.lineMax = end
-    state.blkIndent = old_indent + BODY_INDENT
+    state.blkIndent = state.sCount[line] + BODY_INDENT
+    state.listIndent = -1  # the tab is a fresh container, as in Python-Markdown
     state.md.block.tokenize(state, line + 1, end)
-    state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
+    state.parentType, state.lineMax, state.blkIndent, state.listIndent = old
     token = state.push("tabbed_content_close", "div", -1)
     token.block = True
 
