@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import sqlite3
+import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -184,6 +185,9 @@ def test_icons_of_an_installed_mkdocs_material_are_found(
     shutil.copytree(ICONS, package / "templates" / ".icons")
     (package / "__init__.py").write_text("", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    # an earlier test may have imported the real package: find_spec would answer from it
+    for name in [m for m in sys.modules if m == "material" or m.startswith("material.")]:
+        monkeypatch.delitem(sys.modules, name)
     material_icons.cache_clear()
     try:
         assert material_icons() == package / "templates" / ".icons"
