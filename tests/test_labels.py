@@ -178,3 +178,15 @@ def test_a_type_also_in_types_keeps_the_untitled_rule() -> None:
     assert (card.question_text, card.answer_html) == ("First block.", "<p>Rest.</p>")
     (led,) = render_page(page).cards
     assert (led.question_text, led.answer_html) == ("Before.", "<p>First block.</p>\n<p>Rest.</p>")
+
+
+def test_answer_types_match_any_class_of_the_box() -> None:
+    page = (
+        "Name a prime.\n\n???- done\n    Seven.\n\n"
+        "Name an even one.\n\n??? note success\n    Two.\n"
+    )
+    cards = render_page(page).cards
+    assert [(c.question_text, c.answer_html) for c in cards] == [
+        ("Name a prime.", "<p>Seven.</p>"),
+        ("Name an even one.", "<p>Two.</p>"),
+    ]

@@ -78,7 +78,7 @@ def with_leads(
     keys = label_set(labels) if tuple(labels) != DEFAULT_LABELS else _DEFAULT_SET
     wanted = frozenset(answer_types)
     if not any(c.title and is_label(_title_text(c.title), keys) for c in cards) and not any(
-        t.type == "admonition_open" and t.meta["header"].kind in wanted for t in tokens
+        t.type == "admonition_open" and t.meta["header"].card_type(wanted) for t in tokens
     ):
         return tuple(cards)  # no label box on the page (the usual page)
     found = {card.line: card for card in cards}
