@@ -190,3 +190,18 @@ def test_answer_types_match_any_class_of_the_box() -> None:
         ("Name a prime.", "<p>Seven.</p>"),
         ("Name an even one.", "<p>Two.</p>"),
     ]
+
+
+def test_a_blocks_box_with_a_label_title_asks_what_precedes_it() -> None:
+    flavor = Flavor.of(
+        [(name, {}) for name in ("admonition", "pymdownx.details", "pymdownx.blocks.details")]
+    )
+    page = (
+        "## Quiz\n\nWhat is two plus two?\n\n"
+        "/// details | Show Answer\n    type: question\n\nFour.\n///\n"
+    )
+    (card,) = render_page(page, flavor=flavor).cards
+    assert card.question_html == (
+        '<div class="ankigen-context">Quiz</div><p>What is two plus two?</p>'
+    )
+    assert card.answer_html == "<p>Four.</p>"
