@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import sqlite3
+import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -183,7 +184,8 @@ def test_icons_of_an_installed_mkdocs_material_are_found(
     package = tmp_path / "material"
     shutil.copytree(ICONS, package / "templates" / ".icons")
     (package / "__init__.py").write_text("", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))  # before any installed mkdocs-material
+    monkeypatch.delitem(sys.modules, "material", raising=False)
     material_icons.cache_clear()
     try:
         assert material_icons() == package / "templates" / ".icons"
