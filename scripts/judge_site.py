@@ -80,7 +80,8 @@ print(json.dumps({"docs_dir": cfg["docs_dir"], "pages": pages}))
 
 # A box marker in Markdown source: ``??? type "title"``, ``???+``, ``!!!``.
 MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<mark>\?\?\?\+?|!!!)[ \t]*(?P<classes>[\w-]+(?:[ \t]+[\w-]+)*)?"
+    r"^(?P<indent>[ \t]*(?:(?:[-*+]|\d+[.)]|:)[ \t]+)?)(?P<mark>\?\?\?\+?|!!!)"
+    r"[ \t]*(?P<classes>[\w-]+(?:[ \t]+[\w-]+)*)?"
     r"[ \t]*(?:\"(?P<title>.*)\")?[ \t]*$"
 )
 BLOCK_START = re.compile(
@@ -153,6 +154,12 @@ class Comparison:
 def norm(text: str) -> str:
     """Whitespace collapsed, NFC, stripped: how two texts are compared."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def same(site: str, ours: str) -> bool:
+    """Equal up to whitespace: ``get_text`` puts a space between any two elements, so a
+    link followed by a full stop reads ``#5 .`` on one side and ``#5.`` on the other."""
+    return "".join(site.split()) == "".join(ours.split())
 
 
 def html_text(fragment: str) -> str:
@@ -269,7 +276,7 @@ def build_site(
 ) -> tuple[list[Box], str, int, dict[str, Any]]:
     """Build the site with mkdocs; return its boxes, mkdocs' stderr tail, exit code, pages."""
     run = subprocess.run(
-        [mkdocs_python, "-c", MKDOCS_DRIVER, str(site / config), str(out)],
+        [mkdocs_python, "-P", "-c", MKDOCS_DRIVER, str(site / config), str(out)],
         cwd=site,
         capture_output=True,
         text=True,
@@ -366,7 +373,8 @@ def first_difference(site: str, ours: str, width: int = 60) -> str:
 
 def answer_with_links(site: str, answer: str, links: str) -> bool:
     if not links:
-        return site == answer
+        return same(site, answer)
+    site, answer, links = ("".join(t.split()) for t in (site, answer, links))
     if not (site.startswith(answer) and site.endswith(links)) or len(answer) + len(links) > len(
         site
     ):
@@ -379,16 +387,17 @@ def compare(box: Box, card: Card) -> Comparison:
     question = html_text(card.question)
     answer = html_text(card.answer)
     links = html_text(card.links)
-    answer_equal = answer == box.body
+    answer_equal = same(box.body, answer)
     links_equal = answer_equal or answer_with_links(box.body, answer, links)
-    if question != box.summary:
+    question_equal = same(box.summary, question)
+    if not question_equal:
         diff = "question " + first_difference(box.summary, question)
     elif not links_equal:
         diff = "answer " + first_difference(box.body, answer)
     else:
         diff = ""
     return Comparison(
-        box.page, box.line, question == box.summary, answer_equal, links_equal,
+        box.page, box.line, question_equal, answer_equal, links_equal,
         box.summary, question, box.body, answer, links, diff,
     )  # fmt: skip
 
@@ -581,6 +590,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", help="write the full result here (default: print only)")
     parser.add_argument("--sample", type=int, default=5, help="examples printed per class")
     args = parser.parse_args(argv)
+    for name in ("ankigen", "mkdocs"):  # both run in the site's copy: no relative paths
+        if "/" in getattr(args, name):
+            setattr(args, name, str(Path(getattr(args, name)).absolute()))
     result = summarize(measure(args))
     print_summary(result, args.sample)
     if args.json:
