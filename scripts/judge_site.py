@@ -533,6 +533,7 @@ def summarize(run: Measured) -> dict[str, Any]:
         "question_mismatches": sum(not c.question_equal for c in comparisons),
         "answer_mismatches": sum(not c.answer_equal for c in comparisons),
         "answer_links_mismatches": sum(not c.answer_links_equal for c in comparisons),
+        "judged_boxes": [asdict(b) for b in judged],
         "lost_boxes": [asdict(b) for b in judged if b.status == "lost"],
         "explained_boxes": [asdict(b) for b in judged if b.status == "explained"],
         "extra": [asdict(c) for c in extra],
