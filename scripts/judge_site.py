@@ -70,6 +70,7 @@ class _Recorder(BasePlugin):
                       "abs_src": page.file.abs_src_path})
         return output
 
+sys.path.append(sys.argv[3])  # the site's own modules, after the installed packages
 cfg = load_config(config_file=sys.argv[1], site_dir=sys.argv[2])
 recorder = _Recorder()
 recorder.load_config({})
@@ -276,7 +277,7 @@ def build_site(
 ) -> tuple[list[Box], str, int, dict[str, Any]]:
     """Build the site with mkdocs; return its boxes, mkdocs' stderr tail, exit code, pages."""
     run = subprocess.run(
-        [mkdocs_python, "-P", "-c", MKDOCS_DRIVER, str(site / config), str(out)],
+        [mkdocs_python, "-P", "-c", MKDOCS_DRIVER, str(site / config), str(out), str(site)],
         cwd=site,
         capture_output=True,
         text=True,
@@ -403,7 +404,11 @@ def compare(box: Box, card: Card) -> Comparison:
 
 
 def judge(
-    boxes: list[Box], cards: list[Card], diagnostics: list[dict[str, Any]], types: Sequence[str]
+    boxes: list[Box],
+    cards: list[Card],
+    diagnostics: list[dict[str, Any]],
+    types: Sequence[str],
+    dropped: Sequence[str] = (),
 ) -> tuple[list[Box], list[Card], list[Comparison]]:
     """Match cards and diagnostics to the site's boxes of card types."""
     wanted = {t.casefold() for t in types}
@@ -441,6 +446,8 @@ def judge(
             comparisons.append(compare(box, cards[box.card]))
         elif box.diagnostics:
             box.status = "explained"
+        elif box.page in dropped:
+            box.status = "dropped"
         else:
             box.status = "lost"
     return judged, [c for c in cards if c.box is None], comparisons
@@ -474,6 +481,8 @@ class Measured:
     boxes: list[Box]
     cards: list[Card]
     diagnostics: list[dict[str, Any]]
+    ankigen_first_exit: int  # before any page was dropped
+    dropped_pages: list[str]
 
 
 def measure(args: argparse.Namespace) -> Measured:
@@ -488,21 +497,40 @@ def measure(args: argparse.Namespace) -> Measured:
             types = sorted({b.type for b in boxes if b.kind == "details"}) or list(DEFAULT_TYPES)
         else:
             types = [t.strip() for t in args.types.split(",") if t.strip()]
-        rc, diagnostics, cards, ankigen_log = run_ankigen(
-            site, args.config, args.ankigen, scratch / "out", types
-        )
         docs_dir = Path(built.get("docs_dir") or site / "docs")
-        for diagnostic in diagnostics:
-            diagnostic["page"] = page_of(str(diagnostic.get("path", "")), site, docs_dir)
+        first_rc: int | None = None
+        diagnostics: list[dict[str, Any]] = []
+        cards: list[Card] = []
+        ankigen_log = ""
+        dropped: list[str] = []
+        rc = 0
+        for attempt in range(args.retries + 1):
+            rc, said, cards, ankigen_log = run_ankigen(
+                site, args.config, args.ankigen, scratch / f"out{attempt}", types
+            )
+            first_rc = rc if first_rc is None else first_rc
+            for diagnostic in said:
+                diagnostic["page"] = page_of(str(diagnostic.get("path", "")), site, docs_dir)
+                if diagnostic not in diagnostics:
+                    diagnostics.append(diagnostic)
+            # An error anywhere makes ankigen write nothing: to measure the other pages, the
+            # pages holding an error are taken out of the copy and ankigen runs again.
+            failing = {d["page"] for d in said if d["severity"] == "error"}
+            failing = {page for page in failing if (docs_dir / page).is_file()}
+            if rc != 1 or not failing:
+                break
+            for page in sorted(failing):
+                (docs_dir / page).unlink()
+                dropped.append(page)
     return Measured(
         site_in.resolve().name, types, len(built.get("pages", [])), mkdocs_rc, mkdocs_log,
-        rc, ankigen_log, boxes, cards, diagnostics,
+        rc, ankigen_log, boxes, cards, diagnostics, first_rc or 0, dropped,
     )  # fmt: skip
 
 
 def summarize(run: Measured) -> dict[str, Any]:
     boxes, cards, diagnostics, types = run.boxes, run.cards, run.diagnostics, run.types
-    judged, extra, comparisons = judge(boxes, cards, diagnostics, types)
+    judged, extra, comparisons = judge(boxes, cards, diagnostics, types, run.dropped_pages)
     status = Counter(box.status for box in judged)
     return {
         "site": run.site,
@@ -522,6 +550,9 @@ def summarize(run: Measured) -> dict[str, Any]:
         "lost": status["lost"],
         "extra_cards": len(extra),
         "ankigen_exit": run.ankigen_exit,
+        "ankigen_first_exit": run.ankigen_first_exit,
+        "dropped_pages": run.dropped_pages,
+        "dropped": status["dropped"],
         "ankigen_log": run.ankigen_log,
         "diagnostics": len(diagnostics),
         "diagnostics_by_message": dict(
@@ -557,6 +588,12 @@ def print_summary(result: dict[str, Any], sample: int) -> None:
         f"extra cards {result['extra_cards']}, "
         f"diagnostics {result['diagnostics']}"
     )
+    if result["dropped_pages"]:
+        print(
+            f"  ankigen first exited {result['ankigen_first_exit']}; ran again without "
+            f"{len(result['dropped_pages'])} page(s) holding errors: "
+            f"{', '.join(result['dropped_pages'][:6])}; boxes only on those: {result['dropped']}"
+        )
     print(
         f"  text: compared {result['compared']}, question differs {result['question_mismatches']}, "
         f"answer differs {result['answer_mismatches']} "
@@ -587,6 +624,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--types",
         default=",".join(DEFAULT_TYPES),
         help="card types, comma-separated, or 'auto': every type of a collapsible box on the site",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="runs of ankigen again without the pages its errors name (0: never)",
     )
     parser.add_argument("--json", help="write the full result here (default: print only)")
     parser.add_argument("--sample", type=int, default=5, help="examples printed per class")

@@ -227,3 +227,13 @@ def test_auto_types_take_every_collapsible_type_on_the_site(tmp_path: Path) -> N
     assert result["types"] == ["question", "tip"]
     assert result["boxes"] == 5
     assert result["boxes_collapsible_of_types"] == 5
+
+
+def test_a_box_on_a_page_taken_out_after_an_error_is_dropped_not_lost() -> None:
+    named, other = _box("Named"), _box("Other")
+    named.line, other.line = 3, 9
+    diagnostics = [{"page": "p.md", "line": 3, "severity": "error", "message": "repeats"}]
+    judged, _, _ = judge.judge([named, other], [], diagnostics, ["question"], dropped=["p.md"])
+    assert [b.status for b in judged] == ["explained", "dropped"]
+    judged, _, _ = judge.judge([_box("Other")], [], [], ["question"])
+    assert [b.status for b in judged] == ["lost"]
