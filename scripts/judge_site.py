@@ -88,6 +88,7 @@ MARKER = re.compile(
 BLOCK_START = re.compile(
     r"^(?P<indent>[ \t]*)/{3,}[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|[ \t]*(?P<title>.*))?$"
 )
+FENCE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d+[.)]|>)[ \t]+)?(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 BLOCK_TYPE = re.compile(r"^[ \t]*type:[ \t]*(?P<type>[\w-]+)")
 HTML_DETAILS = re.compile(r"<details\b(?P<attrs>[^>]*)>", re.IGNORECASE)
 HTML_CLASS = re.compile(r"""class\s*=\s*["']?(?P<cls>[^"'>]*)""", re.IGNORECASE)
@@ -176,11 +177,20 @@ def title_key(text: str) -> str:
 
 
 def find_markers(source: str) -> list[Marker]:
-    """Every box marker in a page's Markdown, in order (fenced code is not skipped)."""
+    """Every box marker in a page's Markdown, in order, outside fenced code."""
     markers: list[Marker] = []
     lines = source.splitlines()
+    fence: str | None = None  # the opening fence of the code block we are in
     for index, text in enumerate(lines):
         number = index + 1
+        opened = FENCE.match(text)
+        if fence is not None:
+            if opened and opened["fence"].startswith(fence) and not opened["info"].strip():
+                fence = None
+            continue
+        if opened:
+            fence = opened["fence"]
+            continue
         match = MARKER.match(text)
         if match and match["classes"]:
             kind = "admonition" if match["mark"] == "!!!" else "details"

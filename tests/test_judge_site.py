@@ -43,6 +43,10 @@ def test_markers_are_found_with_type_title_and_line() -> None:
         ///
 
         <details class="question"><summary>Raw box</summary>
+
+        ``` markdown
+        ??? question "Only code"
+        ```
         """
     )
     found = judge.find_markers(page)
