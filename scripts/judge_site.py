@@ -374,12 +374,28 @@ def page_of(path: str, site: Path, docs_dir: Path) -> str:
 # ---------------------------------------------------------------- the comparison
 
 
+def _at(text: str, kept: int) -> int:
+    """Where the character after the first ``kept`` non-space characters of ``text`` is."""
+    seen = 0
+    for index, char in enumerate(text):
+        if not char.isspace():
+            if seen == kept:
+                return index
+            seen += 1
+    return len(text)
+
+
 def first_difference(site: str, ours: str, width: int = 60) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(site, ours, strict=False)) if a != b), None)
+    """Both texts around their first difference, whitespace aside."""
+    bare_site, bare_ours = "".join(site.split()), "".join(ours.split())
+    pairs = zip(bare_site, bare_ours, strict=False)
+    at = next((i for i, (a, b) in enumerate(pairs) if a != b), None)
     if at is None:
-        at = min(len(site), len(ours))
-    start = max(0, at - width // 2)
-    return f"@{at}: site {site[start : at + width]!r} | card {ours[start : at + width]!r}"
+        at = min(len(bare_site), len(bare_ours))
+    in_site, in_ours = _at(site, at), _at(ours, at)
+    shown_site = site[max(0, in_site - width // 2) : in_site + width]
+    shown_ours = ours[max(0, in_ours - width // 2) : in_ours + width]
+    return f"@{in_site}: site {shown_site!r} | card {shown_ours!r}"
 
 
 def answer_with_links(site: str, answer: str, links: str) -> bool:
