@@ -93,8 +93,9 @@ BLOCK_TYPE = re.compile(r"^[ \t]*type:[ \t]*(?P<type>[\w-]+)")
 HTML_DETAILS = re.compile(r"<details\b(?P<attrs>[^>]*)>", re.IGNORECASE)
 HTML_CLASS = re.compile(r"""class\s*=\s*["']?(?P<cls>[^"'>]*)""", re.IGNORECASE)
 HTML_SUMMARY = re.compile(r"<summary\b[^>]*>(?P<title>.*?)(?:</summary>|$)", re.IGNORECASE)
-ADMONITION_BLOCKS = {"admonition", "note", "attention", "caution", "danger", "error", "tip"}
-ADMONITION_BLOCKS |= {"hint", "important", "warning", "details"}
+# pymdownx.blocks that are not boxes; any other ``/// name`` is an admonition of type name
+# (sites register their own: ``/// question``), or ``/// details`` / ``/// admonition``.
+OTHER_BLOCKS = {"tab", "html", "caption", "figure-caption", "table-caption", "define", "attr"}
 NON_TYPE_CLASSES = {"inline", "end", "admonition", "open"}
 
 
@@ -199,7 +200,7 @@ def find_markers(source: str) -> list[Marker]:
             )
             continue
         block = BLOCK_START.match(text)
-        if block and block["name"].lower() in ADMONITION_BLOCKS:
+        if block and block["name"].lower() not in OTHER_BLOCKS:
             name = block["name"].lower()
             kind = "details" if name == "details" else "admonition"
             box_type = name if name not in {"admonition", "details"} else ""

@@ -47,6 +47,9 @@ def test_markers_are_found_with_type_title_and_line() -> None:
         ``` markdown
         ??? question "Only code"
         ```
+
+        /// question | Q & A
+        ///
         """
     )
     found = judge.find_markers(page)
@@ -57,6 +60,7 @@ def test_markers_are_found_with_type_title_and_line() -> None:
         (12, "admonition", "question", "In a definition"),
         (14, "details", "question", "A block"),
         (18, "details", "question", "Raw box"),
+        (24, "admonition", "question", "Q & A"),
     ]
 
 
