@@ -88,7 +88,9 @@ MARKER = re.compile(
 BLOCK_START = re.compile(
     r"^(?P<indent>[ \t]*)/{3,}[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|[ \t]*(?P<title>.*))?$"
 )
-FENCE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d+[.)]|>)[ \t]+)?(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*(?:(?:[-*+]|\d+[.)]|>)[ \t]+)?)(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
 BLOCK_TYPE = re.compile(r"^[ \t]*type:[ \t]*(?P<type>[\w-]+)")
 HTML_DETAILS = re.compile(r"<details\b(?P<attrs>[^>]*)>", re.IGNORECASE)
 HTML_CLASS = re.compile(r"""class\s*=\s*["']?(?P<cls>[^"'>]*)""", re.IGNORECASE)
@@ -182,15 +184,17 @@ def find_markers(source: str) -> list[Marker]:
     markers: list[Marker] = []
     lines = source.splitlines()
     fence: str | None = None  # the opening fence of the code block we are in
+    fence_indent = 0
     for index, text in enumerate(lines):
         number = index + 1
         opened = FENCE.match(text)
         if fence is not None:
-            if opened and opened["fence"].startswith(fence) and not opened["info"].strip():
+            closes = opened and opened["fence"].startswith(fence) and not opened["info"].strip()
+            if closes and opened and len(opened["indent"]) < fence_indent + 4:
                 fence = None
             continue
         if opened:
-            fence = opened["fence"]
+            fence, fence_indent = opened["fence"], len(opened["indent"])
             continue
         match = MARKER.match(text)
         if match and match["classes"]:

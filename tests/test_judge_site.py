@@ -46,6 +46,9 @@ def test_markers_are_found_with_type_title_and_line() -> None:
 
         ``` markdown
         ??? question "Only code"
+            ``` python
+            x = 1
+            ```
         ```
 
         /// question | Q & A
@@ -60,7 +63,7 @@ def test_markers_are_found_with_type_title_and_line() -> None:
         (12, "admonition", "question", "In a definition"),
         (14, "details", "question", "A block"),
         (18, "details", "question", "Raw box"),
-        (24, "admonition", "question", "Q & A"),
+        (27, "admonition", "question", "Q & A"),
     ]
 
 
