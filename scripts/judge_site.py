@@ -6,7 +6,7 @@
 SITE_DIR holds ``mkdocs.yml`` (or ``--config NAME``). The site is copied into a scratch
 folder first (ankigen writes its lockfile beside the config), then:
 
-1. **What a reader sees.** ``mkdocs build`` runs with the site's own config, in the
+1. **What a reader sees.** ``mkdocs build`` runs with the site's own config (never strict), in the
    ``--mkdocs`` interpreter (default: this one), into a scratch folder. Every box on every
    page is collected from the built HTML: collapsible boxes (``<details>``, from ``???``,
    ``/// details`` or raw HTML) and plain admonitions (``div.admonition``, from ``!!!``),
@@ -71,7 +71,7 @@ class _Recorder(BasePlugin):
         return output
 
 sys.path.append(sys.argv[3])  # the site's own modules, after the installed packages
-cfg = load_config(config_file=sys.argv[1], site_dir=sys.argv[2])
+cfg = load_config(config_file=sys.argv[1], site_dir=sys.argv[2], strict=False)
 recorder = _Recorder()
 recorder.load_config({})
 cfg.plugins["ankigen-judge-recorder"] = recorder
