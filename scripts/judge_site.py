@@ -98,6 +98,7 @@ HTML_SUMMARY = re.compile(r"<summary\b[^>]*>(?P<title>.*?)(?:</summary>|$)", re.
 # pymdownx.blocks that are not boxes; any other ``/// name`` is an admonition of type name
 # (sites register their own: ``/// question``), or ``/// details`` / ``/// admonition``.
 OTHER_BLOCKS = {"tab", "html", "caption", "figure-caption", "table-caption", "define", "attr"}
+LINK_TARGET = re.compile(r"\](?:\[[^\]]*\]|\([^)]*\))")
 NON_TYPE_CLASSES = {"inline", "end", "admonition", "open"}
 
 
@@ -173,6 +174,7 @@ def html_text(fragment: str) -> str:
 
 def title_key(text: str) -> str:
     """Letters and digits only, case folded: a Markdown title against its rendered text."""
+    text = LINK_TARGET.sub("]", text)  # [text][ref] and [text](url) read as text
     return "".join(ch for ch in html.unescape(text).casefold() if ch.isalnum())
 
 

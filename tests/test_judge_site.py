@@ -77,10 +77,12 @@ def test_boxes_take_the_line_of_the_marker_with_their_type_and_title() -> None:
         judge.Marker(5, "details", "tip", "First one"),
         judge.Marker(8, "admonition", "question", None),
         judge.Marker(11, "details", "question", "Second"),
+        judge.Marker(14, "details", "question", "Set [site_url][mkdocs.site_url] first"),
     ]
     boxes = [_box("Second"), _box("First one"), _box("Question", "admonition"), _box("Nowhere")]
+    boxes.append(_box("Set site_url first"))
     judge.locate(boxes, markers)
-    assert [b.line for b in boxes] == [11, 2, 8, None]
+    assert [b.line for b in boxes] == [11, 2, 8, None, 14]
 
 
 def _card(line: int, question: str, answer: str = "<p>body</p>") -> judge.Card:
