@@ -17,7 +17,7 @@ folder first (ankigen writes its lockfile beside the config), then:
    runs in the copy; the cards are read from the written ``.apkg`` (fields) and the report
    beside it (page and line of each note), the diagnostics from the JSON on stdout.
 3. **The comparison.** A box of a card type (``--types``; ``auto`` = every type of a
-   collapsible box on the site) is *carded* when a card sits on its page and line (or, when
+   collapsible box on the site, ``all`` = of any box) is *carded* when a card sits on its page and line (or, when
    the line is unknown, has its summary as question), *explained* when a diagnostic names
    its page and line, and *lost* otherwise. For carded boxes, the card's question text is
    compared with the summary text, and the answer text with the box's body text (text as
@@ -526,8 +526,9 @@ def measure(args: argparse.Namespace) -> Measured:
         boxes, mkdocs_log, mkdocs_rc, built = build_site(
             site, args.config, args.mkdocs, scratch / "html"
         )
-        if args.types == "auto":
-            types = sorted({b.type for b in boxes if b.kind == "details"}) or list(DEFAULT_TYPES)
+        if args.types in ("auto", "all"):
+            kinds = ("details",) if args.types == "auto" else ("details", "admonition")
+            types = sorted({b.type for b in boxes if b.kind in kinds}) or list(DEFAULT_TYPES)
         else:
             types = [t.strip() for t in args.types.split(",") if t.strip()]
         docs_dir = Path(built.get("docs_dir") or site / "docs")
@@ -656,7 +657,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--types",
         default=",".join(DEFAULT_TYPES),
-        help="card types, comma-separated, or 'auto': every type of a collapsible box on the site",
+        help="card types, comma-separated; 'auto': every type of a collapsible box on the site; "
+        "'all': every type of any box on the site",
     )
     parser.add_argument(
         "--retries",

@@ -250,3 +250,12 @@ def test_a_box_on_a_page_taken_out_after_an_error_is_dropped_not_lost() -> None:
     assert [b.status for b in judged] == ["explained", "dropped"]
     judged, _, _ = judge.judge([_box("Other")], [], [], ["question"])
     assert [b.status for b in judged] == ["lost"]
+
+
+@pytest.mark.skipif(_mkdocs_python() is None, reason="mkdocs is not installed")
+def test_all_types_take_the_always_open_boxes_too(tmp_path: Path) -> None:
+    mkdocs = _mkdocs_python()
+    assert mkdocs is not None
+    result = _run(_site(tmp_path), tmp_path / "judge.json", mkdocs, "--types", "all")
+    assert result["types"] == ["note", "question", "tip"]
+    assert result["boxes"] == 6
