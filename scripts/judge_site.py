@@ -17,8 +17,9 @@ folder first (ankigen writes its lockfile beside the config), then:
    runs in the copy; the cards are read from the written ``.apkg`` (fields) and the report
    beside it (page and line of each note), the diagnostics from the JSON on stdout.
 3. **The comparison.** A box of a card type (``--types``; ``auto`` = every type of a
-   collapsible box on the site, ``all`` = of any box) is *carded* when a card sits on its page and line (or, when
-   the line is unknown, has its summary as question), *explained* when a diagnostic names
+   collapsible box on the site, ``all`` = of any box) is *carded* when a card sits on its
+   page and line (or, when the line is unknown, has its summary as question), *explained*
+   when a diagnostic names
    its page and line, and *lost* otherwise. For carded boxes, the card's question text is
    compared with the summary text, and the answer text with the box's body text (text as
    BeautifulSoup's ``get_text`` gives it, whitespace collapsed); ``answer+links`` also
