@@ -1,33 +1,38 @@
-"""Judge ankigen against what a real mkdocs site shows: which question boxes become cards.
+"""Judge ankigen against what a real mkdocs site shows: which boxes become cards.
 
     .venv/bin/python scripts/judge_site.py SITE_DIR --ankigen PYTHON [--mkdocs PYTHON]
-        [--types question,help,faq | --types auto] [--json OUT.json] [--sample N]
+        [--types question,help,faq | auto | all] [--json OUT.json] [--sample N]
 
 SITE_DIR holds ``mkdocs.yml`` (or ``--config NAME``). The site is copied into a scratch
 folder first (ankigen writes its lockfile beside the config), then:
 
-1. **What a reader sees.** ``mkdocs build`` runs with the site's own config (never strict), in the
-   ``--mkdocs`` interpreter (default: this one), into a scratch folder. Every box on every
-   page is collected from the built HTML: collapsible boxes (``<details>``, from ``???``,
-   ``/// details`` or raw HTML) and plain admonitions (``div.admonition``, from ``!!!``),
-   each with its classes, its summary (title) text and its body text. Its source line is
-   found by matching the page's Markdown markers, in order, by type and title (``None``
-   when no marker matches, e.g. a box made by a snippet or a macro).
-2. **What ankigen makes.** ``PYTHON -m ankigen build . --format json -o OUT --no-cache``
-   runs in the copy; the cards are read from the written ``.apkg`` (fields) and the report
-   beside it (page and line of each note), the diagnostics from the JSON on stdout.
+1. **What a reader sees.** ``mkdocs build`` runs with the site's own config (never
+   strict), in the ``--mkdocs`` interpreter (default: this one), into a scratch folder.
+   Every box on every page is collected from the built HTML: collapsible boxes
+   (``<details>``, from ``???``, ``/// details`` or raw HTML) and plain admonitions
+   (``div.admonition``, from ``!!!`` or ``/// type``), each with its classes, its summary
+   (title) text and its body text. Its source line is found by matching the page's
+   Markdown markers (outside fenced code), in order, by kind, type and title (``None``
+   when no marker matches, e.g. a box made by a plugin).
+2. **What ankigen makes.** ``PYTHON -m ankigen build mkdocs.yml --format json -o OUT
+   --no-cache --types T`` runs in the copy; the cards are read from the written ``.apkg``
+   (fields) and the report beside it (page and line of each note), the diagnostics from
+   the JSON on stdout. An error makes ankigen write nothing: then the pages its errors
+   name are taken out of the copy and it runs again (``--retries``); boxes only on those
+   pages count as *dropped*.
 3. **The comparison.** A box of a card type (``--types``; ``auto`` = every type of a
    collapsible box on the site, ``all`` = of any box) is *carded* when a card sits on its
    page and line (or, when the line is unknown, has its summary as question), *explained*
-   when a diagnostic names
-   its page and line, and *lost* otherwise. For carded boxes, the card's question text is
-   compared with the summary text, and the answer text with the box's body text (text as
-   BeautifulSoup's ``get_text`` gives it, whitespace collapsed); ``answer+links`` also
-   accepts the answer followed by the Links field, with a short ``Label:`` between them
-   (the label the Links field drops). Cards that match no box are listed as extra.
+   when a diagnostic names its page and line, and *lost* otherwise. For carded boxes, the
+   card's question text is compared with the summary text, and the answer text with the
+   box's body text (BeautifulSoup's ``get_text``, compared with whitespace removed);
+   ``answer+links`` also accepts the answer followed by the Links field, with a short
+   ``Label:`` between them (the label the Links field drops). Cards that match no box are
+   listed as extra.
 
 The script measures; it never decides that ankigen or the site is right. It prints one
-block per site and writes every box, card and comparison to ``--json``.
+block per site and writes every judged box, lost box, extra card and text difference to
+``--json``. Exit status 0, or 3 when mkdocs could not build the site.
 """
 
 from __future__ import annotations
