@@ -223,7 +223,8 @@ def find_markers(source: str) -> list[Marker]:
                     break
                 if not option.strip():
                     break
-            markers.append(Marker(number, kind, box_type or "note", block["title"]))
+            box_type = box_type or ("details" if kind == "details" else "note")
+            markers.append(Marker(number, kind, box_type, block["title"]))
             continue
         for details in HTML_DETAILS.finditer(text):
             classes = HTML_CLASS.search(details["attrs"])

@@ -53,6 +53,9 @@ def test_markers_are_found_with_type_title_and_line() -> None:
 
         /// question | Q & A
         ///
+
+        //// details | Classless
+        ////
         """
     )
     found = judge.find_markers(page)
@@ -64,6 +67,7 @@ def test_markers_are_found_with_type_title_and_line() -> None:
         (14, "details", "question", "A block"),
         (18, "details", "question", "Raw box"),
         (27, "admonition", "question", "Q & A"),
+        (30, "details", "details", "Classless"),
     ]
 
 
