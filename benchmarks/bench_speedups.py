@@ -112,8 +112,18 @@ def main() -> int:
     parser.add_argument(
         "--instructions", action="store_true", help="count instructions under callgrind"
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated speed-ups: measure all on and each of these off (default: all)",
+    )
     args = parser.parse_args()
-    variants = {"all on": "1", "all off": "0"} | {f"-{n}": f"-{n}" for n in SPEEDUPS}
+    chosen = [n for n in args.only.split(",") if n] or list(SPEEDUPS)
+    unknown = sorted(set(chosen) - set(SPEEDUPS))
+    if unknown:
+        parser.error(f"unknown speed-ups: {', '.join(unknown)} (known: {', '.join(SPEEDUPS)})")
+    variants = {"all on": "1"} | ({} if args.only else {"all off": "0"})
+    variants |= {f"-{n}": f"-{n}" for n in chosen}
     with tempfile.TemporaryDirectory(prefix="ankigen-speedups-") as tmp:
         work = Path(tmp)
         generate(work / "pages", args.cards, seed=1, site=args.site)

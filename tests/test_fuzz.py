@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ankigen.cards.page import render_page
@@ -43,6 +43,7 @@ PIECES = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40))
+@example(['??? question "Q?"', "<details>", "```", "```"])  # a fence in raw HTML, once a crash
 def test_any_text_renders_and_every_card_sits_on_a_card_marker(parts: list[str]) -> None:
     text = "\n".join(parts).replace("\r\n", "\n").replace("\r", "\n")  # as read_source does
     result = render_page(text)

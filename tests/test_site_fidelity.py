@@ -184,10 +184,8 @@ def test_icons_of_an_installed_mkdocs_material_are_found(
     package = tmp_path / "material"
     shutil.copytree(ICONS, package / "templates" / ".icons")
     (package / "__init__.py").write_text("", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    # an earlier test may have imported the real package: find_spec would answer from it
-    for name in [m for m in sys.modules if m == "material" or m.startswith("material.")]:
-        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(tmp_path))  # before any installed mkdocs-material
+    monkeypatch.delitem(sys.modules, "material", raising=False)
     material_icons.cache_clear()
     try:
         assert material_icons() == package / "templates" / ".icons"

@@ -82,6 +82,30 @@ def test_check_paths_makes_a_missing_snippet_an_error(tmp_path: Path, check: boo
     assert problems[0].severity is (Severity.ERROR if check else Severity.WARNING)
 
 
+def test_a_file_listed_as_a_base_path_is_found_by_its_name(tmp_path: Path) -> None:
+    """pymdownx.snippets takes a file in base_path as that one file (sites list LICENSE.md
+    or CHANGELOG.md so a page can include it by name)."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "NOTICE.md").write_text("Kept **as is**.\n", encoding="utf-8")
+    (tmp_path / "other.md").write_text("not a snippet\n", encoding="utf-8")
+    page = '??? question "Notice?"\n    --8<-- "NOTICE.md"\n\n??? question "Other?"\n    x\n'
+    bases = [tmp_path / "docs", tmp_path / "NOTICE.md"]
+    options = SnippetOptions(base_paths=tuple(bases), root=tmp_path, check_paths=True)
+    ours, problems = expand_snippets(page, "p.md", options, lambda p: p.read_text("utf-8"))
+    assert problems == []
+    expected = markdown.markdown(
+        page,
+        extensions=["pymdownx.snippets"],
+        extension_configs={
+            "pymdownx.snippets": {"base_path": [str(b) for b in bases], "check_paths": True}
+        },
+    )
+    assert "Kept <strong>as is</strong>." in expected
+    assert markdown.markdown(ours) == expected
+    _, problems = expand_snippets('--8<-- "other.md"', "p.md", options, lambda p: None)
+    assert [p.severity for p in problems] == [Severity.ERROR]  # only that file, not its folder
+
+
 # --------------------------------------------------------------------------- line map
 
 LINES_SITE = Path(__file__).parent / "fixtures" / "sites" / "snippet-lines"

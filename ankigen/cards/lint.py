@@ -351,6 +351,8 @@ def _closed(token: Token, lines: Sequence[str]) -> bool:
     if end - 1 <= (token.map or (0, 0))[0] or end - 1 >= len(lines):
         return False
     last = lines[end - 1].strip()
+    if not token.markup:  # a fence made without its marker line: nothing to hold it to
+        return True
     return last.startswith(token.markup) and not last.strip(token.markup[0])
 
 

@@ -198,6 +198,11 @@ def _segments(origins: Sequence[_Origin], names: Sequence[str]) -> tuple[Segment
 
 def _find(path: str, options: SnippetOptions) -> Path | None:
     for base in options.base_paths:
+        if base.is_file():  # a file listed as a base path: that file, named as in its folder
+            candidate = (base.parent / path).resolve()
+            if candidate.is_file() and candidate == base.resolve():
+                return candidate
+            continue
         candidate = (base / path).resolve()
         if candidate.is_file():
             return candidate

@@ -187,7 +187,7 @@ def _fences(src: str, begin: int, end: int) -> Iterator[tuple[int, int, str, str
     """Code fences in raw HTML ``src[begin:end]``, as ``pymdownx.superfences`` finds them
     before it reads HTML: an opening line (any indent) and a line of the very same fence
     at that indent, every line between indented at least as far (blank lines aside).
-    Yields (start, end, indent, info, code)."""
+    Yields (start, end, fence, info, code)."""
     lines = src[begin:end].splitlines(keepends=True)
     offsets = [begin]
     for line in lines:
@@ -204,7 +204,7 @@ def _fences(src: str, begin: int, end: int) -> Iterator[tuple[int, int, str, str
             line = lines[j].rstrip("\r\n")
             if line.startswith(indent) and line[len(indent) :].rstrip(" \t") == fence:
                 info = opened.group("info").strip()
-                yield offsets[i], offsets[j + 1], indent, info, "".join(body)
+                yield offsets[i], offsets[j + 1], fence, info, "".join(body)
                 i = j + 1
                 break
             if line.strip() and not line.startswith(indent):
@@ -234,12 +234,12 @@ def _raw(state: StateBlock, begin: int, end: int) -> None:
 
 def _raw_text(state: StateBlock, begin: int, end: int) -> None:
     pos = begin
-    for start, stop, _indent, info, code in _fences(state.src, begin, end):
+    for start, stop, fence, info, code in _fences(state.src, begin, end):
         _push_html(state, state.src[pos:start], pos)
         token = state.push("fence", "code", 0)
         token.info = info
         token.content = code
-        token.markup = info
+        token.markup = fence
         first = _line_of(state, start)
         token.map = [first, _line_of(state, stop - 1) + 1]
         pos = stop
