@@ -12,9 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from ankigen._speed import blocks as fastblock
 from ankigen._speed import tokens as fasttoken
-from ankigen._speed.blocks import FastTokenStateBlock
 from ankigen._speed.tokens import FastStateInline, blank_token, fast_inline_plugin
 from ankigen.syntax.markdown import markdown
 from tests.conftest import bench_pages, guards_unknown
@@ -126,14 +124,11 @@ def test_the_build_uses_them_and_an_unknown_token_class_keeps_its_own(
 ) -> None:
     md = markdown()
     assert "parse" in vars(md.inline)
-    assert fastblock._state_class(tokens=True) is FastTokenStateBlock
-    assert fastblock._state_class(tokens=False) is fastblock.FastStateBlock
     fasttoken.tokens_known.cache_clear()
     try:
         monkeypatch.setattr(fasttoken, "TOKEN_FIELDS", fasttoken.TOKEN_FIELDS[:-1])
         plain = MarkdownIt("commonmark")
         fast_inline_plugin(plain)
         assert "parse" not in vars(plain.inline)
-        assert fastblock._state_class(tokens=True) is fastblock.FastStateBlock
     finally:
         fasttoken.tokens_known.cache_clear()

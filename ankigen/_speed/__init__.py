@@ -13,7 +13,6 @@ written against (``guards``) stays off whatever the switch says.
 gc         the cyclic garbage collector is paused while a build runs
 lexer      Pygments' RegexLexer loop: runs of rules joined, tried by first character
 tokens     markdown-it tokens made slot by slot; delimiter rules skipped where no run was found
-blocks     markdown-it's block line table made with str methods
 linkify    plain ASCII http(s) URLs skip linkify-it's Unicode regex
 memory     freed heap memory handed back to the OS on large builds (glibc)
 urls       markdown-it's link normalisers skipped for URLs they would return unchanged
@@ -21,9 +20,10 @@ urls       markdown-it's link normalisers skipped for URLs they would return unc
 
 Each stays only while it pays: ``benchmarks/bench_speedups.py`` measures each one off alone
 against all on, and a speed-up worth less than 3% of a cold one-process build is deleted
-(the README holds the table). Deleted so far, measured at 0.3-2.2%: a quiet markdown-it
+(the README holds the table). Deleted so far, measured at 0.3-2.6%: a quiet markdown-it
 logger, slot-setting record constructors, skipping markdown-it's normalize rule, dict-speed
-option reads, and deflating the collection on two threads.
+option reads, deflating the collection on two threads, and markdown-it's block line table
+made with str methods.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ __all__ = [
     "release_memory",
 ]
 
-SPEEDUPS = ("gc", "lexer", "tokens", "blocks", "linkify", "urls", "memory")
+SPEEDUPS = ("gc", "lexer", "tokens", "linkify", "urls", "memory")
 ENV = "ANKIGEN_SPEEDUPS"
 
 
@@ -77,10 +77,6 @@ def install_parser(md: MarkdownIt, on: frozenset[str]) -> None:
         from ankigen._speed.tokens import fast_inline_plugin  # noqa: PLC0415
 
         fast_inline_plugin(md)
-    if "blocks" in on:
-        from ankigen._speed.blocks import fast_block_plugin  # noqa: PLC0415
-
-        fast_block_plugin(md, tokens="tokens" in on)
     if "linkify" in on:
         from ankigen._speed.linkify import fast_linkify_plugin  # noqa: PLC0415
 

@@ -146,30 +146,6 @@ GUARDS: tuple[Guard, ...] = (
         "relied on: changes nothing for an empty delimiter list",
         "1996d4e6a33d2d87e75ed297aee0f6e376cea10144891ef16e1a84d9191695d5",
     ),
-    _guard(
-        "blocks",
-        _MDIT,
-        "4.3",
-        "markdown_it.rules_block.state_block:StateBlock.__init__",
-        "the line table, made with str methods",
-        "9ef48cf73d0d04eb35af0cd42b1239ded43d879d39cfe3f1dc980d11039e7dc9",
-    ),
-    _guard(
-        "blocks",
-        _MDIT,
-        "4.3",
-        "markdown_it.parser_block:ParserBlock.parse",
-        "repeated, making the faster block state",
-        "4e45040d6ef3812149936931da2f29470a193bf31889309a020563daa3ad2fee",
-    ),
-    _guard(
-        "blocks",
-        _MDIT,
-        "4.3",
-        "markdown_it.rules_block.state_block:StateBlock.push",
-        "repeated, making tokens with blank_token (only where 'tokens' is known too)",
-        "0336fcb70f559c8345e199ba890ce459e69de284f9b94fb47aab00e77bbbb1b8",
-    ),
 )
 
 
