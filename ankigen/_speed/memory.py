@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ctypes
 
 __all__ = ["trim"]
 
@@ -23,9 +25,12 @@ def trim(pages: int) -> None:
 
 
 @cache
-def _libc() -> ctypes.CDLL | None:
+def _libc() -> ctypes.CDLL | None:  # ctypes is loaded only for a build this large
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # noqa: PLC0415 - 6 ms of start-up a small build does not need
+    import ctypes.util  # noqa: PLC0415
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
