@@ -27,7 +27,7 @@ with the character there are tried, still in order. Anything the reading does no
 character. On the benchmark's code, lexing went from 0.34 to 0.24 s (0.20 once every
 state's steps are made).
 
-``tests/test_fastlex.py`` holds the tokens equal to Pygments' own on generated code in 35
+``tests/test_speed_lexer.py`` holds the tokens equal to Pygments' own on generated code in 35
 languages, and every rule of those languages to its first characters wherever it matches.
 """
 

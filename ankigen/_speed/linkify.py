@@ -6,7 +6,7 @@ was ~5% of a cold build. Most URLs are plain ASCII: host labels, a TLD, a path o
 characters, ended by whitespace or the end of the text, perhaps after one ``.`` or ``,``.
 For those the link linkify-it would find is the whole match, so the rule takes it without
 asking; anything else (ports, queries, user info, brackets, non-ASCII, other schemes) goes
-to linkify-it as before. ``tests/test_fastlink.py`` holds the two paths to the same tokens
+to linkify-it as before. ``tests/test_speed_linkify.py`` holds the two paths to the same tokens
 on generated text and on the benchmark's pages. The rule is only installed over the
 markdown-it-py rule it repeats (4.0 to 4.3, checked by the source's digest); markdown-it-py
 3 finds schemes differently, and keeps its own rule.

@@ -13,7 +13,7 @@ they are skipped there.
 
 Installed only over the markdown-it-py code it repeats: ``Token``'s fields and defaults,
 and the sources of ``Token.__post_init__``, ``convert_attrs``, the three push methods and
-``ParserInline.parse``, as in 4.3 (``tests/test_fasttoken.py``).
+``ParserInline.parse``, as in 4.3 (``tests/test_speed_tokens.py``).
 """
 
 from __future__ import annotations
