@@ -1,7 +1,7 @@
 """markdown-it tokens made without the dataclass ``__init__``, and the inline state that
 pushes them.
 
-A 10,000-card build makes ~600,000 tokens, all of them through ``StateBlock.push``,
+A 10,000-card build makes ~600,000 tokens, most of them inline, through
 ``StateInline.push`` and ``StateInline.pushPending``. ``Token(type, tag, nesting)`` runs
 the dataclass's generated ``__init__``, which makes the default ``attrs`` dict, then
 ``__post_init__``, which calls ``convert_attrs`` and makes another: ~290 ns a token here.
@@ -12,7 +12,7 @@ The inline parser then runs its post-processing rules; the three that pair ``*``
 they are skipped there.
 
 Installed only over the markdown-it-py code it repeats: ``Token``'s fields and defaults,
-and the sources of ``Token.__post_init__``, ``convert_attrs``, the three push methods and
+and the sources of ``Token.__post_init__``, ``convert_attrs``, the two inline push methods and
 ``ParserInline.parse``, as in 4.3 (``tests/test_speed_tokens.py``).
 """
 
