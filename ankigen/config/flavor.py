@@ -120,9 +120,10 @@ def extension_name(name: str) -> str:
     return name.removeprefix("markdown.extensions.")
 
 
-def plugin_names(value: object) -> tuple[str, ...]:
-    """The plugin names of an mkdocs ``plugins`` value (a list of names or ``{name: config}``
-    entries, or a mapping), ``material/`` prefixes removed; a disabled one is left out."""
+def plugin_configs(value: object) -> dict[str, Mapping[str, object]]:
+    """The plugins of an mkdocs ``plugins`` value (a list of names or ``{name: config}``
+    entries, or a mapping) by name, ``material/`` prefixes removed (``material/tags`` is
+    ``tags``), each with its config ({} when it has none); a disabled one is left out."""
     entries: list[tuple[object, object]] = []
     if isinstance(value, Mapping):
         entries = list(value.items())
@@ -132,16 +133,20 @@ def plugin_names(value: object) -> tuple[str, ...]:
                 entries.extend(item.items())
             else:
                 entries.append((item, {}))
-    names: list[str] = []
-    for name, config in entries:
+    found: dict[str, Mapping[str, object]] = {}
+    for name, options in entries:
         if not isinstance(name, str):
             continue
-        if isinstance(config, Mapping) and config.get("enabled") is False:
+        config = options if isinstance(options, Mapping) else {}
+        if config.get("enabled") is False:
             continue
-        short = name.removeprefix("material/")
-        if short not in names:
-            names.append(short)
-    return tuple(names)
+        found.setdefault(name.removeprefix("material/"), config)
+    return found
+
+
+def plugin_names(value: object) -> tuple[str, ...]:
+    """The names of the enabled plugins of an mkdocs ``plugins`` value, in order."""
+    return tuple(plugin_configs(value))
 
 
 def unapplied(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from ankigen.config.flavor import plugin_configs
+
 __all__ = [
     "CONFIG_NAMES",
     "MKDOCS_BUILTIN_EXTENSIONS",
@@ -141,25 +143,5 @@ def _walk_nav(
 
 
 def site_plugins(site: Site) -> dict[str, Mapping[str, object]]:
-    """The site's ``plugins`` (a list of names or ``name: {config}``, or a mapping) by name,
-    ``material/`` dropped (``material/tags`` is ``tags``), each with its config ({} when it
-    has none). A plugin configured with ``enabled: false`` is left out."""
-    raw = site.extra.get("plugins")
-    pairs: list[tuple[object, object]] = []
-    if isinstance(raw, Mapping):
-        pairs = list(raw.items())
-    elif isinstance(raw, tuple | list):
-        for item in raw:
-            if isinstance(item, Mapping) and len(item) == 1:
-                pairs.append(next(iter(item.items())))
-            else:
-                pairs.append((item, None))
-    found: dict[str, Mapping[str, object]] = {}
-    for name, options in pairs:
-        if not isinstance(name, str):
-            continue
-        config = options if isinstance(options, Mapping) else {}
-        if config.get("enabled", True) is False:
-            continue
-        found.setdefault(name.removeprefix("material/"), config)
-    return found
+    """The site's enabled plugins by name, each with its config (see ``plugin_configs``)."""
+    return plugin_configs(site.extra.get("plugins"))
