@@ -29,6 +29,7 @@ __all__ = [
     "indented_body_end",
     "marker_column",
     "parse_marker_line",
+    "push_box_open",
 ]
 
 # The same grammar as pymdownx.details' START and markdown.extensions.admonition's RE, anchored
@@ -121,6 +122,34 @@ def marker_column(state: StateBlock) -> int:
     return state.blkIndent if marker is None else marker + BODY_INDENT
 
 
+def push_box_open(
+    state: StateBlock,
+    header: AdmonitionHeader,
+    start_line: int,
+    end: int,
+    **meta: object,
+) -> None:
+    """A box's ``admonition_open`` token and, when the site shows one, its title: the tokens
+    the renderer and the card finder read, whichever syntax drew the box (``???``/``!!!``,
+    Blocks). ``meta`` goes on the opening token beside its header (``col``, ...)."""
+    token = state.push("admonition_open", "div", 1)
+    token.markup = header.marker
+    token.block = True
+    token.info = " ".join(header.classes)
+    token.meta = {"header": header, **meta}
+    token.map = [start_line, end]
+    if header.shown_title:
+        token = state.push("admonition_title_open", "", 1)
+        token.map = [start_line, start_line + 1]
+        token.meta = {"marker": header.marker}
+        token = state.push("inline", "", 0)
+        token.content = header.shown_title
+        token.map = [start_line, start_line + 1]
+        token.children = []
+        token = state.push("admonition_title_close", "", -1)
+        token.meta = {"marker": header.marker}
+
+
 def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     pos = state.bMarks[start_line] + state.tShift[start_line]
     if state.src[pos : pos + 3] not in ("???", "!!!"):  # cheap test first: most lines fail it
@@ -138,26 +167,7 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     body_indent = state.sCount[start_line] + BODY_INDENT
     end = indented_body_end(state, start_line, end_line, body_indent)
 
-    token = state.push("admonition_open", "div", 1)
-    token.markup = header.marker
-    token.block = True
-    token.info = " ".join(header.classes)
-    token.meta = {"header": header}
-    token.map = [start_line, end]
-    col = pos - state.bMarks[start_line] + 1
-    token.meta["col"] = col
-
-    shown = header.shown_title
-    if shown:
-        token = state.push("admonition_title_open", "", 1)
-        token.map = [start_line, start_line + 1]
-        token.meta = {"marker": header.marker}
-        token = state.push("inline", "", 0)
-        token.content = shown
-        token.map = [start_line, start_line + 1]
-        token.children = []
-        token = state.push("admonition_title_close", "", -1)
-        token.meta = {"marker": header.marker}
+    push_box_open(state, header, start_line, end, col=pos - state.bMarks[start_line] + 1)
 
     old = (state.parentType, state.lineMax, state.blkIndent, state.listIndent)
     state.parentType = "admonition"

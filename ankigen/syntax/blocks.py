@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.rules_block import StateBlock
 
-from ankigen.syntax.admonition import AdmonitionHeader
+from ankigen.syntax.admonition import AdmonitionHeader, push_box_open
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -369,26 +369,14 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         return True
     header = opening.header
 
-    token = state.push("admonition_open", "div", 1)
-    token.markup = header.marker
-    token.block = True
-    token.info = " ".join(header.classes)
-    token.meta = {
-        "header": header,
-        "col": pos - state.bMarks[start_line] + 1,
-        "closed": close is not None,
-    }
-    token.map = [start_line, body_end + (1 if close is not None else 0)]
-    if header.shown_title:
-        token = state.push("admonition_title_open", "", 1)
-        token.map = [start_line, start_line + 1]
-        token.meta = {"marker": header.marker}
-        token = state.push("inline", "", 0)
-        token.content = header.shown_title
-        token.map = [start_line, start_line + 1]
-        token.children = []
-        token = state.push("admonition_title_close", "", -1)
-        token.meta = {"marker": header.marker}
+    push_box_open(
+        state,
+        header,
+        start_line,
+        body_end + (1 if close is not None else 0),
+        col=pos - state.bMarks[start_line] + 1,
+        closed=close is not None,
+    )
 
     _body(state, opening, body_end)
 
