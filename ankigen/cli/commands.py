@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from ankigen import __version__
 
@@ -308,17 +308,38 @@ def _unknown_command(word: str) -> str | None:
     )
 
 
-def console() -> None:
-    """The ``ankigen`` command: ``main``, with a bug reported in one line, not a traceback."""
+def console() -> NoReturn:
+    """The ``ankigen`` command (and ``python -m ankigen``): ``status()``, then the process ends."""
+    _exit(status())
+
+
+def status() -> int:
+    """``main`` on the process's arguments, with a bug reported in one line, not a traceback:
+    the exit status."""
     try:
-        status = main()
+        return main()
     except KeyboardInterrupt:
         print("ankigen: interrupted", file=sys.stderr)
-        status = 130
+        return 130
     except Exception as exc:  # the one place a bug is turned into a message
         print(bug_report(exc), file=sys.stderr)
-        status = EXIT_FAIL
-    sys.exit(status)
+        return EXIT_FAIL
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process. Everything ankigen writes is closed and renamed into place by now,
+    so the interpreter's tear-down (freeing every object of a large build: ~0.1 s at 10,000
+    cards) is skipped: the standard streams are flushed and the process ends. Under a
+    coverage tracer or ``python -X dev``, or when the streams cannot be flushed, it exits
+    the ordinary way."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    if "coverage" in sys.modules or sys.flags.dev_mode:
+        sys.exit(code)
+    os._exit(code)
 
 
 def bug_report(exc: BaseException) -> str:
