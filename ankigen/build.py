@@ -345,7 +345,12 @@ def _write_build(plan: BuildPlan, lockfile: bool) -> None:
         try:
             made.append(
                 prepare_apkg(
-                    plan.output, plan.config.deck, ident.notes, note_type(), ident.notetype_mod
+                    plan.output,
+                    plan.config.deck,
+                    ident.notes,
+                    note_type(),
+                    ident.notetype_mod,
+                    templates=None if plan.cache is None else plan.cache.folder / "collections",
                 )
             )
         except OSError as exc:  # named after the deck, not its temp file

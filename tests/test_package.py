@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import sqlite3
 import zipfile
@@ -80,3 +81,32 @@ def test_a_large_deck_is_a_valid_zip_holding_a_valid_collection(tmp_path: Path) 
         # card ids follow their note's id, as genanki numbers them
         pairs = conn.execute("SELECT cards.id - notes.id FROM cards JOIN notes ON nid = notes.id")
         assert {d for (d,) in pairs} == {1}
+
+
+def test_a_kept_collection_template_gives_the_same_bytes(tmp_path: Path) -> None:
+    """The package made from a kept collection template equals the one made with genanki
+    afresh, byte for byte; another deck name makes (and keeps) a template of its own."""
+    found = render_page('??? question "Q?"\n    A.\n\n??? question "R?"\n    B.\n', "p.md")
+    kept = tmp_path / "templates"
+
+    def made(name: str, deck: str, templates: Path | None) -> bytes:
+        ident = identify(found.cards, None, "ns", note_type(), 1_800_000_000, deck=deck)
+        out = tmp_path / name
+        package.prepare_apkg(
+            out, deck, ident.notes, note_type(), ident.notetype_mod, templates=templates
+        ).replace(out)
+        return out.read_bytes()
+
+    fresh = made("fresh.apkg", "D", None)
+    assert made("first.apkg", "D", kept) == fresh  # makes the template
+    assert len(list(kept.glob("*.anki2"))) == 1
+    assert made("second.apkg", "D", kept) == fresh  # copies it
+    other = made("other.apkg", "E", kept)
+    assert other != fresh
+    assert len(list(kept.glob("*.anki2"))) == 2
+    with zipfile.ZipFile(tmp_path / "other.apkg") as archive:
+        (tmp_path / "other.anki2").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "other.anki2") as conn:
+        (decks,) = conn.execute("SELECT decks FROM col").fetchone()
+        assert "E" in {d["name"] for d in json.loads(decks).values()}
+        assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2,)

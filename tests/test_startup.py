@@ -74,6 +74,25 @@ def test_a_no_change_rebuild_and_a_check_load_no_renderer(
     }
 
 
+def test_a_rebuild_after_an_edit_does_not_load_genanki(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """genanki's part of the collection is kept from the first build (the collection
+    template): the rebuild after an edit renders and writes without loading genanki."""
+    page = '??? question "What does a pooling layer do?"\n    It downsamples.\n'
+    project = make_project({"cnn.md": page})
+    cache = tmp_path / "cache"
+    args = ["build", str(project.source), "-o", str(project.apkg)]
+    first = _probe(args, project.root, cache)
+    assert first["status"] == 0
+    assert "genanki" in first["loaded"]  # type: ignore[operator]
+    (project.source / "cnn.md").write_text(page.replace("downsamples", "pools"), encoding="utf-8")
+    again = _probe(args, project.root, cache)
+    assert again["status"] == 0
+    assert "markdown_it" in again["loaded"]  # type: ignore[operator]  # it did render
+    assert "genanki" not in again["loaded"]  # type: ignore[operator]
+
+
 # Modules a Windows Python does not have.
 POSIX_ONLY = ("fcntl", "termios", "resource", "pwd", "grp")
 

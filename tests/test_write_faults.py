@@ -144,10 +144,14 @@ def test_a_full_disk_while_sqlite_writes_the_collection_is_a_message(
     assert project.build(now=EPOCH) == 0
     before = _snapshot(project)
     _edited(project)
+    big = "??? question \"What is in a long answer?\"\n" + "    word " * 200_000 + "\n"
+    (project.source / "long.md").write_text(big, encoding="utf-8")
     real = sqlite3.connect
 
     def tiny(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         conn: sqlite3.Connection = real(*args, **kwargs)
+        # No page beyond those the file has: a kept collection template has room for a
+        # few rows, not for a 1 MB answer.
         conn.execute("PRAGMA max_page_count = 2")
         return conn
 
