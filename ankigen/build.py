@@ -199,7 +199,7 @@ def _plan_build(
     problems = list(dict.fromkeys(problems))
     if has_errors(problems):
         raise AnkigenError(problems)
-    key = build_key(config, output, pageset) if cache is not None and not accept else None
+    key = build_key(config, output, pageset, cache) if cache is not None and not accept else None
     return BuildPlan(
         config,
         pageset.count,

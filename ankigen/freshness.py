@@ -31,9 +31,10 @@ def open_cache(environ: Mapping[str, str], *, remember: bool = False) -> RenderC
     return RenderCache(default_cache_dir(environ), remember=remember)
 
 
-def build_key(config: Config, output: Path, pageset: PageSet) -> str:
+def build_key(config: Config, output: Path, pageset: PageSet, cache: RenderCache) -> str:
     """Everything a build is made from, besides images and the lockfile (see manifest)."""
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{config!r}\0{output.resolve()}".encode())
+    code = code_fingerprint(cache.folder)
+    digest = hashlib.sha256(f"{code}\0{config!r}\0{output.resolve()}".encode())
     digest.update(repr(pageset.problems).encode())
     for page in pageset.pages:
         digest.update(f"\0{page.rel}\0{page.url}\0{pageset.decks[page.rel]}\0".encode())
@@ -68,7 +69,7 @@ def _up_to_date(
     config: Config, output: Path, pageset: PageSet, cache: RenderCache
 ) -> Manifest | None:
     manifest = load_manifest(manifest_path(cache.folder, output))
-    if manifest is None or manifest.key != build_key(config, output, pageset):
+    if manifest is None or manifest.key != build_key(config, output, pageset, cache):
         return None
     if any(file_stamp(Path(path)) != (path, size, mtime) for path, size, mtime in manifest.outputs):
         return None

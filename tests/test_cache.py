@@ -7,6 +7,7 @@ build faster, never change a byte of what it writes.
 from __future__ import annotations
 
 import dataclasses
+import marshal
 import os
 import re
 import shutil
@@ -162,6 +163,27 @@ def test_the_fingerprint_covers_ankigen_own_code(tmp_path: Path) -> None:
     with (copy / "render.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# a local change\n")
     assert digest_of(copy) != digest_of(package)
+
+
+def test_the_package_hash_is_kept_until_a_file_changes(tmp_path: Path) -> None:
+    """Kept with each file's size and mtime: used while they hold, made again when one
+    file changes, and the same hash as one made without a memo."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (package / "style.css").write_text("p {}\n", encoding="utf-8")
+    memo = tmp_path / "memo"
+    digest_of = cache_module._package_digest
+    made = digest_of(package, memo)
+    assert made == digest_of(package)
+    kept = memo / "code.marshal"
+    stamps, _ = marshal.loads(kept.read_bytes())
+    kept.write_bytes(marshal.dumps((stamps, "kept")))
+    assert digest_of(package, memo) == "kept"  # nothing changed: the kept hash is used
+    (package / "a.py").write_text("x = 2\n", encoding="utf-8")  # same size, new mtime
+    assert digest_of(package, memo) == digest_of(package) != made
+    (package / "b.py").write_text("", encoding="utf-8")  # a new file
+    assert digest_of(package, memo) == digest_of(package)
 
 
 def test_an_edited_snippet_misses_the_cache(tmp_path: Path) -> None:

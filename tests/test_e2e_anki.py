@@ -198,7 +198,7 @@ def test_removed_question_is_findable_by_one_search_and_absent_from_a_fresh_impo
 def _as_if_ankigen_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     """The note type's templates and CSS are ankigen's own files (and Pygments' styles): a
     change to them is a new code fingerprint, so the next build is not "up to date"."""
-    monkeypatch.setattr(freshness, "code_fingerprint", lambda: "a changed ankigen")
+    monkeypatch.setattr(freshness, "code_fingerprint", lambda *_: "a changed ankigen")
 
 
 def test_css_change_updates_the_note_type_in_place(

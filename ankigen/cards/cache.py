@@ -70,15 +70,17 @@ _RENDER_DEPS = (
 ImageLookups = tuple[tuple[str, str, MediaFile | MediaProblem], ...]
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+@lru_cache(maxsize=4)
+def code_fingerprint(memo: Path | None = None) -> str:
     """ankigen's own sources and assets, the render libraries' versions, the Python version.
 
     Hashing the package files (not only ``__version__``) means an edited checkout or an
-    upgrade without a version bump still invalidates every entry.
+    upgrade without a version bump still invalidates every entry. ``memo``: a cache folder
+    where the hash of the package files is kept with their sizes and modification times,
+    so a build whose package is unchanged reads no source file (~12 ms each build).
     """
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
-    digest.update(_package_digest(Path(__file__).parent.parent).encode())
+    digest.update(_package_digest(Path(__file__).parent.parent, memo).encode())
     versions = installed_versions(_RENDER_DEPS)
     for name in _RENDER_DEPS:
         digest.update(f"\0{name}={versions[name]}".encode())
@@ -120,14 +122,33 @@ def installed_versions(names: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _package_digest(package: Path) -> str:
-    """A hash of a package folder's sources and assets (names and bytes)."""
+def _package_files(package: Path) -> list[Path]:
+    suffixes = (".py", ".html", ".css", ".json", ".txt")
+    return sorted(p for p in package.rglob("*") if p.suffix in suffixes and p.is_file())
+
+
+def _package_digest(package: Path, memo: Path | None = None) -> str:
+    """A hash of a package folder's sources and assets (names and bytes); with ``memo`` (a
+    folder), the hash kept there when every file has the size and mtime it had then."""
+    files = _package_files(package)
+    kept = memo / "code.marshal" if memo is not None else None
+    stamps: tuple[tuple[str, int, int], ...] = ()
+    if kept is not None:
+        try:
+            stamps = tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in files)
+            known = marshal.loads(kept.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            known = None
+        if isinstance(known, tuple) and len(known) == 2 and known[0] == stamps:
+            return str(known[1])
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".txt"):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    made = digest.hexdigest()
+    if kept is not None and stamps:
+        _write_atomic(kept, marshal.dumps((stamps, made)))
+    return made
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -177,7 +198,8 @@ class RenderCache:
         self.folder = folder
         self.pages = folder / "pages"
         self.max_bytes = max_bytes
-        self._prefix = code_fingerprint().encode()
+        self.fingerprint = code_fingerprint(folder)
+        self._prefix = self.fingerprint.encode()
         self.written = 0
         self._memo: dict[str, tuple[int, int, int, str]] | None = None
         self._memo_saved: dict[str, tuple[int, int, int, str]] = {}

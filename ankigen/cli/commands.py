@@ -329,15 +329,16 @@ def status() -> int:
 def _exit(code: int) -> NoReturn:
     """End the process. Everything ankigen writes is closed and renamed into place by now,
     so the interpreter's tear-down (freeing every object of a large build: ~0.1 s at 10,000
-    cards) is skipped: the standard streams are flushed and the process ends. Under a
-    coverage tracer or ``python -X dev``, or when the streams cannot be flushed, it exits
-    the ordinary way."""
+    cards) is skipped: the standard streams are flushed and the process ends. Under a tracer
+    or profiler (coverage, ``python -m cProfile``, a debugger) or ``python -X dev``, or when
+    the streams cannot be flushed, it exits the ordinary way."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
         sys.exit(code)
-    if "coverage" in sys.modules or sys.flags.dev_mode:
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if watched or "coverage" in sys.modules or sys.flags.dev_mode:
         sys.exit(code)
     os._exit(code)
 

@@ -59,9 +59,11 @@ class _Layout:
     sort_index: int
 
 
-def _template_key(deck_names: Sequence[str], notetype: NoteType, notetype_mod: int) -> str:
+def _template_key(
+    templates: Path, deck_names: Sequence[str], notetype: NoteType, notetype_mod: int
+) -> str:
     parts = (
-        code_fingerprint(),  # ankigen's own code, this writer included
+        code_fingerprint(templates.parent),  # ankigen's own code, this writer included
         installed_versions(["genanki"])["genanki"],
         sqlite3.sqlite_version,
         notetype,
@@ -115,7 +117,7 @@ def _start_collection(
     if templates is None:
         _make_template(db_path, deck_names, notetype, notetype_mod)
         return
-    kept = templates / (_template_key(deck_names, notetype, notetype_mod) + ".anki2")
+    kept = templates / (_template_key(templates, deck_names, notetype, notetype_mod) + ".anki2")
     try:
         shutil.copyfile(kept, db_path)
         os.utime(kept)  # recently used: kept when others are trimmed
