@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ankigen import __version__
 from ankigen.errors import Diagnostic, Severity
@@ -484,50 +485,36 @@ def _decode(raw: object) -> CacheEntry | None:
     if len(signatures) != len(cards) or len(card_images) != len(cards):
         return None
     return CacheEntry(
-        tuple(
-            RenderedCard(
-                page=page,
-                line=line,
-                col=col,
-                kind=kind,
-                question_html=qh,
-                question_text=qt,
-                answer_html=ah,
-                links=tuple(Link(href, text) for href, text in links),
-                links_html=lh,
-                source_html=sh,
-                explicit_id=explicit,
-                media=tuple(_unfile(m) for m in media),
-                problems=tuple(decode_diagnostic(d) for d in problems),
-                fields_digest=fd,
-                body_digest=bd,
-                anchor=anchor,
-                context_html=context,
-            )
-            for (
-                page,
-                line,
-                col,
-                kind,
-                qh,
-                qt,
-                ah,
-                links,
-                lh,
-                sh,
-                explicit,
-                media,
-                problems,
-                fd,
-                bd,
-                anchor,
-                context,
-            ) in cards
-        ),
-        tuple(decode_diagnostic(d) for d in diagnostics),
+        tuple(map(_card, cards)),
+        tuple(map(decode_diagnostic, diagnostics)),
         decode_lookups(images),
         tuple(s if isinstance(s, bytes) else None for s in signatures),
-        tuple(decode_lookups(i) for i in card_images),
+        tuple(decode_lookups(i) if i else () for i in card_images),
+    )
+
+
+def _card(raw: tuple[Any, ...]) -> RenderedCard:
+    """One card of ``_encode``'s tuple back (the types are what ``_encode`` stored).
+    Positional, in ``RenderedCard``'s field order, with nothing made for what is empty:
+    every card of the deck is given back on every rebuild."""
+    (page, line, col, kind, qh, qt, ah, links, lh, sh, explicit, media, problems, fd, bd) = raw[:15]
+    return RenderedCard(
+        page,
+        line,
+        col,
+        kind,
+        qh,
+        qt,
+        ah,
+        tuple(Link(href, text) for href, text in links) if links else (),
+        lh,
+        sh,
+        explicit,
+        tuple(map(_unfile, media)) if media else (),
+        tuple(map(decode_diagnostic, problems)) if problems else (),
+        fd,
+        bd,
+        *raw[15:],  # anchor, context_html
     )
 
 
