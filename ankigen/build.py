@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ankigen import _speed
 from ankigen.cards.cache import (
@@ -22,7 +23,6 @@ from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock, dump_lock_chunks, load_lock, remember_lock
 from ankigen.identity.namespace import choose_namespace, site_namespace
 from ankigen.identity.notes import Identified, check_notetype, identify, in_scope
-from ankigen.output.earlier import EarlierPackage, read_earlier_packages
 from ankigen.output.manifest import (
     Manifest,
     file_digest,
@@ -35,6 +35,9 @@ from ankigen.output.report import Report, make_report, report_json_chunks, repor
 from ankigen.read.media import MediaLibrary
 from ankigen.read.pageset import PageSet, read_pages
 from ankigen.records import MediaFile, MediaProblem, RenderedCard
+
+if TYPE_CHECKING:
+    from ankigen.output.earlier import EarlierPackage
 
 __all__ = [
     "BuildPlan",
@@ -176,7 +179,11 @@ def _plan_build(
             )
         )
     problems.extend(check_notetype(lock, note_type(), shown_path(config.lock_path)))
-    earlier = read_earlier_packages(output) if lock is None else None
+    earlier = None
+    if lock is None:
+        from ankigen.output.earlier import read_earlier_packages  # noqa: PLC0415 - no lockfile
+
+        earlier = read_earlier_packages(output)
     namespace = _namespace(config, cards, earlier)
     identified = identify(
         cards,

@@ -10,7 +10,6 @@ Lines inside code blocks are never looked at.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import textwrap
@@ -399,6 +398,8 @@ def _check_marker(
         # Every class of the box, as the site styles a box by any of them: one close to a
         # card type is most likely a typo (`qustion`, or `-question` glued to a dash).
         for name in header.classes:
+            import difflib  # noqa: PLC0415 - only for a box type that is not a card type
+
             close = difflib.get_close_matches(name, types, n=1, cutoff=0.75)
             if close:
                 found.append(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -264,6 +262,8 @@ def _default_deck(source: Path) -> str:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415 - only when there is a TOML file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -308,6 +308,8 @@ def _from_table(table: dict[str, Any], path: Path, default_deck: str) -> Config:
     where = str(path)
     for key in table:
         if key not in _KEYS:
+            import difflib  # noqa: PLC0415 - only for an unknown key
+
             close = difflib.get_close_matches(key, _KEYS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
             problems.append(Diagnostic(where, f"unknown config key {key!r}", hint=hint))

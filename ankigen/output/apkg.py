@@ -20,7 +20,6 @@ import shutil
 import sqlite3
 import struct
 import tempfile
-import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -370,6 +369,7 @@ def _needs_zip64(db_path: Path, small: Sequence[tuple[str, bytes]]) -> bool:
 
 def _write_zip64(handle: BinaryIO, db_path: Path, small: Sequence[tuple[str, bytes]]) -> None:
     """Very large decks: the standard library's writer, which handles zip64."""
+    import zipfile  # noqa: PLC0415 - only for a deck this large
 
     def entry(name: str, level: int | None = None) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
