@@ -27,8 +27,11 @@ __all__ = ["build_key", "open_cache", "up_to_date", "written_files"]
 
 def open_cache(environ: Mapping[str, str], *, remember: bool = False) -> RenderCache:
     """The render cache in its folder (``$ANKIGEN_CACHE_DIR``, ``$XDG_CACHE_HOME/ankigen`` or
-    ``~/.cache/ankigen``); ``remember`` keeps entries in memory across builds (watch)."""
-    return RenderCache(default_cache_dir(environ), remember=remember)
+    ``~/.cache/ankigen``); ``remember`` keeps entries in memory across builds (watch). The
+    speed wing keeps its guards' digests there too."""
+    cache = RenderCache(default_cache_dir(environ), remember=remember)
+    _speed.keep_guard_digests_in(cache.folder)
+    return cache
 
 
 def build_key(config: Config, output: Path, pageset: PageSet, cache: RenderCache) -> str:

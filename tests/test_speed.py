@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -87,6 +88,32 @@ def test_the_pinned_libraries_are_the_code_the_guards_know(guard: guards.Guard) 
 
 def test_an_unknown_function_is_not_known() -> None:
     assert guards.installed_digest("markdown_it.token:NoSuchThing") is None
+
+
+def test_digests_are_kept_while_the_library_file_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept in the cache folder with the library file's size and mtime: given back while
+    those hold, read again from the source when they do not."""
+    for name, value in (("_KEPT_IN", []), ("_KEPT", {}), ("_READ", [])):
+        monkeypatch.setattr(guards, name, value)  # this test's own memo, none after it
+    function = "markdown_it.rules_inline.linkify:linkify"
+    plain = guards.installed_digest(function)
+    assert plain is not None
+    guards.keep_digests_in(tmp_path)
+    assert guards.installed_digest(function) == plain
+    kept = tmp_path / "guards.marshal"
+    table = marshal.loads(kept.read_bytes())
+    assert table[function][4] == plain
+    table[function] = (*table[function][:4], "planted")
+    kept.write_bytes(marshal.dumps(table))
+    guards.keep_digests_in(tmp_path)  # a new process: reads the kept file
+    assert guards.installed_digest(function) == "planted"
+    path, size, mtime, line, _ = table[function]
+    table[function] = (path, size + 1, mtime, line, "planted")  # the file has changed since
+    kept.write_bytes(marshal.dumps(table))
+    guards.keep_digests_in(tmp_path)
+    assert guards.installed_digest(function) == plain
 
 
 def _inputs(tmp_path: Path) -> list[Path]:

@@ -35,6 +35,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from markdown_it import MarkdownIt
     from pygments.lexer import Lexer
 
@@ -44,6 +46,7 @@ __all__ = [
     "enabled",
     "faster_lexer",
     "install_parser",
+    "keep_guard_digests_in",
     "paused_gc",
     "release_memory",
 ]
@@ -69,6 +72,14 @@ def enabled(name: str) -> bool:
     if name not in SPEEDUPS:
         raise KeyError(name)
     return name in active()
+
+
+def keep_guard_digests_in(folder: Path) -> None:
+    """Keep the guards' digests of the installed library code in ``folder`` (the render
+    cache's), so a build whose libraries are unchanged does not read their source again."""
+    from ankigen._speed.guards import keep_digests_in  # noqa: PLC0415
+
+    keep_digests_in(folder)
 
 
 def install_parser(md: MarkdownIt, on: frozenset[str]) -> None:
