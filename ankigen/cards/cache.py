@@ -126,7 +126,7 @@ def installed_versions(names: Iterable[str]) -> dict[str, str]:
 def _package_files(package: Path) -> list[Path]:
     """The package's sources and assets (``os.walk``: a fifth of ``Path.rglob``'s time)."""
     suffixes = (".py", ".html", ".css", ".json", ".txt")
-    found = []
+    found: list[Path] = []
     for folder, subfolders, names in os.walk(package):
         subfolders[:] = [d for d in subfolders if d != "__pycache__"]
         found.extend(Path(folder, n) for n in names if n.endswith(suffixes))
