@@ -344,6 +344,53 @@ def test_parallel_and_serial_builds_write_identical_bytes(
     assert _outputs(serial) == _outputs(parallel)
 
 
+def _beside_and_tell(pages: list[object], indices: list[int]) -> object:
+    """The worker that renders an edit's pages beside the read-back, leaving a mark."""
+    marks = Path(os.environ["ANKIGEN_TEST_MARKS"])
+    (marks / str(os.getpid())).touch()
+    return _real_beside(pages, indices)  # type: ignore[arg-type]
+
+
+_real_beside = pages_module._work_beside
+
+
+def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large deck's edited page is rendered in a forked worker while the other pages are
+    read back from the cache: the same files as a build without a cache, and only the edited
+    card counted as rendered (the page's other card is given back in the worker)."""
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("ANKIGEN_TEST_MARKS", str(marks))
+    monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
+    monkeypatch.setattr(pages_module, "_work_beside", _beside_and_tell)
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
+    before = tmp_path / "before"
+    shutil.copytree(out, before)  # the lockfile the next build starts from
+    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    workers = {int(p.name) for p in marks.iterdir()}
+    assert workers and os.getpid() not in workers
+    assert edited.rendered == ("beta.md",)
+    assert edited.cards_rendered == 1
+    assert _outputs(out) == _uncached(src, before, now=NOW + 60)
+    # A stored page that cannot be used after all (here: its entry file is damaged) is
+    # rendered here, after the worker's pages, in page order.
+    for entry in (tmp_path / "cache" / "pages").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"damaged")
+    page.write_text(page.read_text().replace("edited.", "edited twice."))
+    shutil.rmtree(before)
+    shutil.copytree(out, before)
+    again = _build(src, out, cache, workers=2, now=NOW + 120)
+    assert sorted(again.rendered) == sorted(PAGES)
+    assert _outputs(out) == _uncached(src, before, now=NOW + 120)
+
+
 def test_a_watching_process_keeps_entries_in_memory_and_a_one_off_build_does_not(
     src: Path, tmp_path: Path
 ) -> None:

@@ -277,6 +277,10 @@ class RenderCache:
         while len(self._recent) > MEMORY_PAGES:
             self._recent.popitem(last=False)
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (without reading it back)."""
+        return key in self._recent or key in self._pending or self._path(key).is_file()
+
     def get(self, key: str) -> CacheEntry | None:
         known = self._recent.get(key)
         if known is not None:

@@ -40,6 +40,12 @@ __all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages"]
 # A pool pays for itself only with enough text to split (fork + result transfer ~30 ms).
 PARALLEL_MIN_CHARS = 300_000
 _BATCH_CHARS = 64_000
+# A rebuild that renders a few pages (an edit) renders them in a forked worker while this
+# process reads the other pages' cards back from the cache, when those are this much text:
+# reading back ~2 MB of pages costs what the fork does (~10 ms); the worker also loads the
+# renderer (markdown-it, Pygments), which this process then never needs.
+OVERLAP_MIN_CHARS = 2_000_000
+OVERLAP_MAX_PAGES = 8
 
 Progress = Callable[[int, int], None]
 
@@ -254,6 +260,7 @@ def render_pages(
     results: list[PageOutcome | None] = [None] * len(pages)
     keys: list[str] = []
     ids: list[str] = []
+    stored: list[int] = []
     missing: list[int] = []
     shared = settings.cache_settings(str(library.root))
     for i, page in enumerate(pages):
@@ -266,25 +273,106 @@ def render_pages(
             page_id = cache.page_id(shared, page.rel, page.url)
         keys.append(key)
         ids.append(page_id)
-        entry = cache.get(key) if cache is not None else None
-        if entry is not None and lookups_hold(entry.images, library.resolve):
-            results[i] = PageOutcome(entry.cards, entry.diagnostics, entry.images, cached=True)
-            if cache is not None:
-                cache.note_latest(page_id, key)
-        else:
-            missing.append(i)
+        (stored if cache is not None and cache.has(key) else missing).append(i)
 
-    def earlier(n: int) -> CacheEntry | None:  # n: index into ``missing``
-        return cache.latest(ids[missing[n]]) if cache is not None else None
+    def earlier_of(i: int) -> CacheEntry | None:  # i: index into ``pages``
+        return cache.latest(ids[i]) if cache is not None else None
 
-    todo = [pages[i] for i in missing]
-    rendered = _render_all(todo, settings, library, workers, progress, earlier=earlier)
-    for i, (outcome, lookups, data) in zip(missing, rendered, strict=True):
+    def keep(
+        i: int, outcome: PageOutcome, lookups: ImageLookups | None, data: bytes | None
+    ) -> None:
         results[i] = replace(outcome, images=lookups or ())
         if cache is not None and lookups is not None:
             cache.put(keys[i], outcome.entry(lookups), data)
             cache.note_latest(ids[i], keys[i])
+
+    beside = None
+    if _overlap(pages, stored, missing, workers):
+        beside = _RenderBeside([pages[i] for i in missing], settings, library, missing, earlier_of)
+        missing = []
+    try:
+        for i in stored:  # read back while the worker renders
+            entry = cache.get(keys[i]) if cache is not None else None
+            if entry is not None and lookups_hold(entry.images, library.resolve):
+                results[i] = PageOutcome(entry.cards, entry.diagnostics, entry.images, cached=True)
+                if cache is not None:
+                    cache.note_latest(ids[i], keys[i])
+            else:
+                missing.append(i)
+        if beside is not None:
+            for i, (outcome, lookups, data) in zip(beside.indices, beside.results(), strict=True):
+                keep(i, outcome, lookups, data)
+    finally:
+        if beside is not None:
+            beside.close()
+    missing.sort()
+    todo = [pages[i] for i in missing]
+
+    def earlier(n: int) -> CacheEntry | None:  # n: index into ``missing``
+        return earlier_of(missing[n])
+
+    rendered = _render_all(todo, settings, library, workers, progress, earlier=earlier)
+    for i, (outcome, lookups, data) in zip(missing, rendered, strict=True):
+        keep(i, outcome, lookups, data)
     if cache is not None:
         cache.flush()
         cache.save_latest()
     return [r for r in results if r is not None]
+
+
+def _overlap(
+    pages: Sequence[SourceFile], stored: Sequence[int], missing: Sequence[int], workers: int
+) -> bool:
+    """Whether the missing pages are rendered beside reading back the stored ones."""
+    if workers < 2 or not missing or len(missing) > OVERLAP_MAX_PAGES:
+        return False
+    if sum(len(pages[i].text) for i in stored) < OVERLAP_MIN_CHARS:
+        return False
+    return _can_fork()
+
+
+class _RenderBeside:
+    """A few pages rendered in one forked worker, each with its earlier entry (read in the
+    worker), while the caller goes on; ``results()`` waits for them, in order."""
+
+    def __init__(
+        self,
+        pages: Sequence[SourceFile],
+        settings: RenderSettings,
+        library: MediaLibrary,
+        indices: Sequence[int],
+        earlier: Callable[[int], CacheEntry | None],
+    ) -> None:
+        import multiprocessing  # noqa: PLC0415
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+        self.indices = list(indices)
+        _BESIDE_STATE[:] = [(settings, library, earlier)]
+        try:
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._future = self._pool.submit(_work_beside, list(pages), self.indices)
+        finally:
+            _BESIDE_STATE.clear()  # the worker has its copy (forked at submit)
+
+    def results(self) -> Iterator[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
+        for sent, reused in self._future.result():
+            outcome, lookups, data = _received(sent)
+            yield replace(outcome, reused=reused), lookups, data
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# (settings, library, earlier entry by page index): set while the worker forks.
+_BESIDE_STATE: list[tuple[RenderSettings, MediaLibrary, Callable[[int], CacheEntry | None]]] = []
+
+
+def _work_beside(pages: Sequence[SourceFile], indices: Sequence[int]) -> list[tuple[Sent, int]]:
+    settings, library, earlier = _BESIDE_STATE[0]
+    out: list[tuple[Sent, int]] = []
+    for page, i in zip(pages, indices, strict=True):
+        outcome, lookups = _render(page, settings, library, earlier(i))
+        sent: Sent = outcome if lookups is None else dump_entry(outcome.entry(lookups))
+        out.append((sent, outcome.reused))
+    return out
