@@ -124,3 +124,45 @@ def test_an_unchanged_rebuild_takes_the_shortcut_for_every_plain_card() -> None:
     assert again.lock.notes == lock.notes
     assert all(again.lock.notes[g] is e for g, e in lock.notes.items())  # kept, not made anew
     assert all(isinstance(e, LockEntry) for e in again.lock.notes.values())
+
+
+def plain(question: str, anchor: str = "") -> RenderedCard:
+    return RenderedCard(
+        "a.md", 1, 1, "question", question, question, "one", (), "", "a.md", anchor=anchor
+    )
+
+
+def test_a_note_with_the_question_written_otherwise_is_matched_as_resolve_does() -> None:
+    """Two live notes with the same question once normalized: the one written as the card is
+    not taken for granted (resolve takes the first by GUID of those with its answer)."""
+    card = plain("What is X?")
+    written = LockEntry("g2", "a.md", "What is X?", card.fields_digest, 5, body=card.body_digest)
+    otherwise = written._replace(guid="g1", question="what is  X?")
+    lock = Lock("ns", notes={"g1": otherwise, "g2": written})
+    assert notes_module._exact_matches([card], ["what is x?"], lock) == [None]
+    fast = run([card], lock, 3000)
+    assert fast == general([card], lock, 3000)
+    assert [(n.guid, n.status) for n in fast.notes] == [("g1", "unchanged"), ("g2", "removed")]
+
+
+def test_a_new_anchor_is_written_to_the_lockfile() -> None:
+    card = plain("What is X?")
+    entry = LockEntry("g", "a.md", "What is X?", card.fields_digest, 5, body=card.body_digest)
+    entry = entry._replace(deck="D")
+    lock = Lock("ns", notes={"g": entry._replace(anchor="Part#2")})
+    assert notes_module._exact_matches([card], ["what is x?"], lock) == [None]
+    fast = run([card], lock, 3000)
+    assert fast == general([card], lock, 3000)
+    assert fast.lock.notes == {"g": entry}
+    assert fast.notes[0].status == "unchanged"
+
+
+def test_two_cards_with_one_question_are_matched_as_resolve_does() -> None:
+    """The first card takes the note, though the second is as like it."""
+    first, second = plain("What is X?"), replace(plain("What is X?"), line=9)
+    entry = LockEntry("g", "a.md", "What is X?", first.fields_digest, 5, body=first.body_digest)
+    lock = Lock("ns", notes={"g": entry})
+    assert notes_module._exact_matches([first, second], ["what is x?"] * 2, lock) == [None] * 2
+    fast = run([first, second], lock, 3000)
+    assert fast == general([first, second], lock, 3000)
+    assert (fast.notes[0].guid, fast.notes[0].line) == ("g", 1)
