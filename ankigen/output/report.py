@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -126,23 +126,23 @@ def report_json_chunks(report: Report) -> Iterator[str]:
     return json_lines_chunks(head, "notes", report.entries, report_line, memo="report")
 
 
-def report_line(e: ReportEntry) -> str:
+def report_line(e: ReportEntry, js: Callable[[str], str] = json_string) -> str:
     """A note's row of the JSON report: status, page, line, question and guid, then
     was_page, was_question, deck and was_deck when not empty. Written as the JSON encoder
-    would write the dict, without making it."""
+    would write the dict, without making it; the tuple unpacked and ``js`` a local name."""
+    status, page, line, question, guid, was_page, was_question, deck, was_deck = e
     text = (
-        f'{{"status": {json_string(e.status)}, "page": {json_string(e.page)}, '
-        f'"line": {int(e.line)!r}, "question": {json_string(e.question)}, '
-        f'"guid": {json_string(e.guid)}'
+        f'{{"status": {js(status)}, "page": {js(page)}, "line": {int(line)!r}, '
+        f'"question": {js(question)}, "guid": {js(guid)}'
     )
-    if e.was_page != "":
-        text += f', "was_page": {json_string(e.was_page)}'
-    if e.was_question != "":
-        text += f', "was_question": {json_string(e.was_question)}'
-    if e.deck != "":
-        text += f', "deck": {json_string(e.deck)}'
-    if e.was_deck != "":
-        text += f', "was_deck": {json_string(e.was_deck)}'
+    if was_page != "":
+        text += f', "was_page": {js(was_page)}'
+    if was_question != "":
+        text += f', "was_question": {js(was_question)}'
+    if deck != "":
+        text += f', "deck": {js(deck)}'
+    if was_deck != "":
+        text += f', "was_deck": {js(was_deck)}'
     return text + "}"
 
 
