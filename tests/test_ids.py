@@ -150,7 +150,7 @@ def test_remembered_rows_give_the_same_lockfile_as_fresh_encoding() -> None:
     dump_lock(first.lock)
     assert len(jsonrows_module._ROW_MEMO["lockfile"]) == len(first.lock.notes)
     edited = {
-        guid: replace(entry, mod=entry.mod + 1, question=entry.question + " \u00e9")
+        guid: entry._replace(mod=entry.mod + 1, question=entry.question + " \u00e9")
         if i == 0
         else entry
         for i, (guid, entry) in enumerate(sorted(first.lock.notes.items()))

@@ -30,6 +30,8 @@ def entry_json(entry: LockEntry) -> dict[str, object]:
         data["deck"] = entry.deck
     if entry.maybe is not None:
         data["maybe"] = entry.maybe
+    if entry.anchor:
+        data["anchor"] = entry.anchor
     if entry.removed:
         data["removed"] = True
     return data
@@ -69,6 +71,7 @@ ENTRIES = st.builds(
     id=OPTIONAL,
     deck=TEXT,
     maybe=OPTIONAL,
+    anchor=TEXT,
 )
 
 REPORT_ENTRIES = st.builds(

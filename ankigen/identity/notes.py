@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from ankigen.digest import content_hash
 from ankigen.errors import Diagnostic, Severity
 from ankigen.identity.lockfile import Lock, LockEntry
-from ankigen.identity.match import CardKey, Match, normalize_question, resolve
+from ankigen.identity.match import CardKey, Proposal, normalize_question, resolve
 from ankigen.records import Note, NoteType, RenderedCard
 
 REMOVED_TAG = "ankigen::removed"
@@ -95,10 +95,9 @@ def _tombstones(
     the tag finds it with one search. Its question text survives in the Source field.
     """
     live_set = set(live)
+    gone = [e for e in previous.values() if e.guid not in live_set]
     out: list[Note] = []
-    for entry in sorted(previous.values(), key=lambda e: (e.page, e.question, e.guid)):
-        if entry.guid in live_set:
-            continue
+    for entry in sorted(gone, key=lambda e: (e.page, e.question, e.guid)):
         fields = ("", "", "", tombstone_source(entry.page, entry.question))
         tags = (REMOVED_TAG,)
         digest = content_hash(fields, tags)
@@ -235,15 +234,79 @@ def _lock_entry(note: Note, before: LockEntry | None) -> LockEntry:
     )
 
 
-def _status(match: Match, card: RenderedCard, question: str, digest: str) -> str:
-    entry = match.entry
-    if entry is None or (entry.removed and match.how != "accepted"):
+def _status(
+    entry: LockEntry | None, how: str, card: RenderedCard, question: str, digest: str
+) -> str:
+    if entry is None or (entry.removed and how != "accepted"):
         return "new"
     if entry.page != card.page:
         return "moved"
-    if normalize_question(entry.question) != question:
+    if entry.question != card.question_text and normalize_question(entry.question) != question:
         return "reworded"
     return "unchanged" if entry.hash == digest else "changed"
+
+
+def _exact_matches(
+    cards: Sequence[RenderedCard], questions: Sequence[str], lock: Lock | None
+) -> list[LockEntry | None]:
+    """Per card, the earlier note it continues when that is plain without ``resolve``: the
+    card has no explicit id, no other card shares its page and question, and exactly one
+    live note without an explicit id has them, with the same question text, anchor and
+    answer. ``resolve`` would give that card that note ("same"), and the other cards what
+    it gives them without these cards and notes; at 10,000 cards this skips ~all of its work.
+    Without ``--accept`` only (an accepted proposal can move a card to another note)."""
+    exact: list[LockEntry | None] = [None] * len(cards)
+    if lock is None:
+        return exact
+    cards_by_key: dict[tuple[str, str], int] = {}
+    for i, card in enumerate(cards):
+        key = (card.page, questions[i])
+        cards_by_key[key] = -1 if key in cards_by_key else i
+    live: dict[tuple[str, str], LockEntry | None] = {}
+    for entry in lock.notes.values():
+        if not entry.removed:
+            key = (entry.page, normalize_question(entry.question))
+            live[key] = None if key in live else entry
+    for key, i in cards_by_key.items():
+        found = live.get(key)
+        if i < 0 or found is None:
+            continue
+        card = cards[i]
+        if (
+            card.explicit_id is None
+            and found.id is None
+            and found.question == card.question_text
+            and found.anchor == card.anchor
+            and found.body == card.body_digest
+        ):
+            exact[i] = found
+    return exact
+
+
+def _matches(
+    cards: Sequence[RenderedCard],
+    questions: Sequence[str],
+    lock: Lock | None,
+    accept: Collection[tuple[str, int]],
+) -> tuple[list[LockEntry | None], list[str], list[Proposal], list[bool]]:
+    """``resolve`` of the cards (the earlier note and how each was found, the proposals),
+    with the plain ones matched by ``_exact_matches``; and which those are."""
+    exact = _exact_matches(cards, questions, lock) if not accept else [None] * len(cards)
+    entries = list(exact)
+    hows = ["same"] * len(cards)
+    rest = [i for i, entry in enumerate(exact) if entry is None]
+    if len(rest) < len(cards) and lock is not None:
+        taken = {e.guid for e in exact if e is not None}
+        lock = replace(lock, notes={g: e for g, e in lock.notes.items() if g not in taken})
+    keys = [
+        CardKey(c.page, c.line, questions[i], c.body_digest, c.explicit_id, c.anchor)
+        for i, c in ((i, cards[i]) for i in rest)
+    ]
+    found, proposals = resolve(keys, lock, accept)
+    for i, match in zip(rest, found, strict=True):
+        entries[i], hows[i] = match.entry, match.how
+    moved = [Proposal(rest[p.card], p.entry, p.similarity) for p in proposals]
+    return entries, hows, moved, [e is not None for e in exact]
 
 
 def identify(
@@ -279,27 +342,23 @@ def identify(
     # Each card's question is normalized once per build, here.
     questions = [normalize_question(c.question_text) for c in cards]
     problems = _repeats(cards, questions)
-    kept = cards
-    bodies = [c.body_digest for c in kept]
-    keys = [
-        CardKey(c.page, c.line, questions[i], body, c.explicit_id, c.anchor)
-        for i, (c, body) in enumerate(zip(kept, bodies, strict=True))
-    ]
-    matches, proposals = resolve(keys, lock, accept)
+    matched, hows, proposals, exact = _matches(cards, questions, lock, accept)
     maybe: dict[int, str] = {}
     for p in sorted(proposals, key=lambda p: p.similarity):  # the best proposal wins
         maybe[p.card] = p.entry.guid
     taken = set(everything)
     notes: list[Note] = []
-    for due, (card, body, match) in enumerate(zip(kept, bodies, matches, strict=True)):
-        entry = match.entry
-        question = keys[due].question
+    # The new lockfile's entries: an exact match that stays unchanged keeps its entry.
+    entries: dict[str, LockEntry] = {g: e for g, e in everything.items() if g not in previous}
+    for due, card in enumerate(cards):
+        entry = matched[due]
+        question = questions[due]
         guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
         taken.add(guid)
         fields = card.fields
         note_tags = tags.get(card.page, ()) if tags is not None else ()
         digest = content_hash(fields, note_tags) if note_tags else card.fields_digest
-        status = _status(match, card, question, digest)
+        status = _status(entry, hows[due], card, question, digest)
         card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
             entry.mod
@@ -309,29 +368,37 @@ def identify(
         was = None
         if entry is not None and status in ("moved", "reworded"):
             was = (entry.page, entry.question)
-        notes.append(
-            Note(
-                guid=guid,
-                fields=fields,
-                content_hash=digest,
-                mod=mod,
-                due=due,
-                page=card.page,
-                line=card.line,
-                question_text=card.question_text,
-                status=status,
-                tags=note_tags,
-                body_hash=body,
-                explicit_id=card.explicit_id,
-                was=was,
-                deck=card_deck,
-                was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
-                maybe=maybe.get(due),
-                media=card.media,
-                anchor=card.anchor,
-            )
+        note = Note(
+            guid=guid,
+            fields=fields,
+            content_hash=digest,
+            mod=mod,
+            due=due,
+            page=card.page,
+            line=card.line,
+            question_text=card.question_text,
+            status=status,
+            tags=note_tags,
+            body_hash=card.body_digest,
+            explicit_id=card.explicit_id,
+            was=was,
+            deck=card_deck,
+            was_deck=entry.deck if entry is not None and entry.deck != card_deck else "",
+            maybe=maybe.get(due),
+            media=card.media,
+            anchor=card.anchor,
         )
-    notes.extend(_tombstones(previous, (n.guid for n in notes), len(notes), now, tombstone_source))
+        notes.append(note)
+        if exact[due] and entry is not None and status == "unchanged" and entry.deck == card_deck:
+            # What _lock_entry finds: the same page, question, answer, anchor, hash and mod,
+            # no explicit id (exact matches have none), no proposal (only other cards get one).
+            entries[guid] = entry if entry.maybe is None else _lock_entry(note, entry)
+        else:
+            entries[guid] = _lock_entry(note, previous.get(guid))
+    tombstones = _tombstones(previous, (n.guid for n in notes), len(notes), now, tombstone_source)
+    for note in tombstones:
+        entries[note.guid] = _lock_entry(note, previous.get(note.guid))
+    notes.extend(tombstones)
     if lock is not None and lock.notetype_hash == notetype.content_hash:
         notetype_mod = lock.notetype_mod
     else:
@@ -341,10 +408,7 @@ def identify(
         notetype_hash=notetype.content_hash,
         notetype_mod=notetype_mod,
         notetype_schema=notetype.schema,
-        notes={
-            **{g: e for g, e in everything.items() if g not in previous},
-            **{n.guid: _lock_entry(n, previous.get(n.guid)) for n in notes},
-        },
+        notes=entries,
     )
-    offered = tuple((kept[p.card], p.entry, p.similarity) for p in proposals)
+    offered = tuple((cards[p.card], p.entry, p.similarity) for p in proposals)
     return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from ankigen.identity.lockfile import LockEntry
 from ankigen.identity.notes import REMOVED_TAG
@@ -26,8 +27,10 @@ STATUSES = ("new", "changed", "reworded", "moved", "unchanged", "removed", "gone
 LIVE = ("new", "changed", "reworded", "moved", "unchanged")
 
 
-@dataclass(frozen=True, slots=True)
-class ReportEntry:
+class ReportEntry(NamedTuple):
+    """One note's line of the report. A named tuple, not a dataclass: made ~3x faster (a
+    report of 10,000 notes makes 10,000 at every build)."""
+
     status: str
     page: str
     line: int  # 0 for questions no longer in the source
@@ -83,16 +86,10 @@ def make_report(
     proposals: Sequence[tuple[RenderedCard, LockEntry, float]] = (),
 ) -> Report:
     entries = tuple(
-        ReportEntry(
-            status=n.status,
-            page=n.page,
-            line=n.line,
-            question=n.question_text,
-            guid=n.guid,
-            was_page=n.was[0] if n.was else "",
-            was_question=n.was[1] if n.was else "",
-            deck=n.deck,
-            was_deck=n.was_deck,
+        ReportEntry(n.status, n.page, n.line, n.question_text, n.guid, "", "", n.deck, n.was_deck)
+        if not n.was
+        else ReportEntry(
+            n.status, n.page, n.line, n.question_text, n.guid, *n.was, n.deck, n.was_deck
         )
         for n in notes
     )
@@ -129,23 +126,23 @@ def report_json_chunks(report: Report) -> Iterator[str]:
     return json_lines_chunks(head, "notes", report.entries, report_line, memo="report")
 
 
-def report_line(e: ReportEntry) -> str:
+def report_line(e: ReportEntry, js: Callable[[str], str] = json_string) -> str:
     """A note's row of the JSON report: status, page, line, question and guid, then
     was_page, was_question, deck and was_deck when not empty. Written as the JSON encoder
-    would write the dict, without making it."""
+    would write the dict, without making it; the tuple unpacked and ``js`` a local name."""
+    status, page, line, question, guid, was_page, was_question, deck, was_deck = e
     text = (
-        f'{{"status": {json_string(e.status)}, "page": {json_string(e.page)}, '
-        f'"line": {int(e.line)!r}, "question": {json_string(e.question)}, '
-        f'"guid": {json_string(e.guid)}'
+        f'{{"status": {js(status)}, "page": {js(page)}, "line": {int(line)!r}, '
+        f'"question": {js(question)}, "guid": {js(guid)}'
     )
-    if e.was_page != "":
-        text += f', "was_page": {json_string(e.was_page)}'
-    if e.was_question != "":
-        text += f', "was_question": {json_string(e.was_question)}'
-    if e.deck != "":
-        text += f', "deck": {json_string(e.deck)}'
-    if e.was_deck != "":
-        text += f', "was_deck": {json_string(e.was_deck)}'
+    if was_page != "":
+        text += f', "was_page": {js(was_page)}'
+    if was_question != "":
+        text += f', "was_question": {js(was_question)}'
+    if deck != "":
+        text += f', "deck": {js(deck)}'
+    if was_deck != "":
+        text += f', "was_deck": {js(was_deck)}'
     return text + "}"
 
 
