@@ -144,7 +144,7 @@ def test_a_full_disk_while_sqlite_writes_the_collection_is_a_message(
     assert project.build(now=EPOCH) == 0
     before = _snapshot(project)
     _edited(project)
-    big = "??? question \"What is in a long answer?\"\n" + "    word " * 200_000 + "\n"
+    big = '??? question "What is in a long answer?"\n' + "    word " * 200_000 + "\n"
     (project.source / "long.md").write_text(big, encoding="utf-8")
     real = sqlite3.connect
 
