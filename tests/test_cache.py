@@ -262,6 +262,31 @@ def test_the_cache_trims_itself_to_its_bound(src: Path, tmp_path: Path) -> None:
     assert sum(p.stat().st_size for p in left) <= small.max_bytes
 
 
+def test_the_cache_lists_its_folder_only_when_its_kept_size_says_so(
+    src: Path, tmp_path: Path
+) -> None:
+    """After a scan the folder's size is kept; builds that add little trust it, until it
+    passes half the bound or ``_SCAN_EVERY`` builds went by."""
+    out = tmp_path / "out"
+    _build(src, out, RenderCache(tmp_path / "cache"))
+    ledger = tmp_path / "cache" / "size.marshal"
+    entries = sorted((tmp_path / "cache" / "pages").rglob("*/*"))
+    total = sum(p.stat().st_size for p in entries)
+    assert marshal.loads(ledger.read_bytes()) == (total, 0)  # the first build scanned
+    bound = total - 1  # the folder is over this bound: a scan would remove an entry
+    ledger.write_bytes(marshal.dumps((1, 0)))  # kept as small
+    assert RenderCache(tmp_path / "cache", max_bytes=bound).trim() == 0
+    assert marshal.loads(ledger.read_bytes()) == (1, 1)
+    assert sorted((tmp_path / "cache" / "pages").rglob("*/*")) == entries
+    ledger.write_bytes(marshal.dumps((1, cache_module._SCAN_EVERY)))  # too long unscanned
+    assert RenderCache(tmp_path / "cache", max_bytes=bound).trim() >= 1
+    left = sum(p.stat().st_size for p in (tmp_path / "cache" / "pages").rglob("*/*"))
+    assert marshal.loads(ledger.read_bytes()) == (left, 0)
+    ledger.write_bytes(marshal.dumps((left, 0)))
+    assert RenderCache(tmp_path / "cache", max_bytes=2 * left - 2).trim() == 0  # scanned:
+    assert marshal.loads(ledger.read_bytes()) == (left, 0)  # over half the bound
+
+
 def test_nothing_changed_means_nothing_written(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["build", str(src), "-o", str(out / "deck.apkg")]
