@@ -194,7 +194,7 @@ def installed_digest(function: str) -> str | None:
     """SHA-256 of the installed source of ``function`` ("module:qualname"), or None."""
     try:
         found = _resolve(function)
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, OSError, TypeError):
         return None
     code = getattr(found, "__code__", None)
     stamp = None
