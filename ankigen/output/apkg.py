@@ -212,9 +212,7 @@ def _fill(
 
     def numbered() -> Iterator[tuple[Note, int, int, list[tuple[int, int]]]]:
         """(note, note id, deck id, [(card ord, card id)]) in genanki's id sequence: the
-        note's id, then its cards' ids, from ``notetype_mod * 1000``. Made afresh for the
-        notes and again for the cards (same input, same ids), so a 100,000-note deck is
-        never a list of rows."""
+        note's id, then its cards' ids, from ``notetype_mod * 1000``."""
         next_id = notetype_mod * 1000
         for name, members in grouped.items():
             did = deck_id(name)
@@ -226,6 +224,9 @@ def _fill(
                 yield note, nid, did, cards
 
     mid = notetype.id
+    # The numbering is kept (references and ids, ~100 bytes a note); the rows, which copy
+    # the fields, are made as they go in, so a 100,000-note deck is never a list of rows.
+    ids = list(numbered())
     note_rows = (
         (
             nid,
@@ -240,12 +241,12 @@ def _fill(
             0,
             "",
         )
-        for note, nid, _did, _cards in numbered()
+        for note, nid, _did, _cards in ids
     )
     tail = (0,) * 8 + ("",)
     card_rows = (
         (cid, nid, did, ord_, notetype_mod, -1, 0, 0, note.due, *tail)
-        for note, nid, did, cards in numbered()
+        for note, nid, did, cards in ids
         for ord_, cid in cards
     )
     cursor = conn.cursor()
