@@ -21,7 +21,7 @@ from ankigen.config.project import load_config
 from ankigen.errors import AnkigenError
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
-from ankigen.syntax.highlight import code_css
+from ankigen.syntax.codecss import code_css
 from ankigen.syntax.markdown import markdown
 
 

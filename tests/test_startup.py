@@ -28,8 +28,8 @@ print("PROBE" + json.dumps({"status": status, "loaded": loaded}))
 """
 
 
-def _probe(args: list[str], cwd: Path, cache: Path) -> dict[str, object]:
-    code = _PROBE.replace("RENDERERS", repr(json.dumps(RENDERERS)))
+def _probe(args: list[str], cwd: Path, cache: Path, before: str = "") -> dict[str, object]:
+    code = before + _PROBE.replace("RENDERERS", repr(json.dumps(RENDERERS)))
     env = {**os.environ, "ANKIGEN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -91,6 +91,25 @@ def test_a_rebuild_after_an_edit_does_not_load_genanki(
     assert again["status"] == 0
     assert "markdown_it" in again["loaded"]  # type: ignore[operator]  # it did render
     assert "genanki" not in again["loaded"]  # type: ignore[operator]
+
+
+def test_an_edit_rendered_beside_the_read_back_loads_no_renderer_in_the_build(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """When the edited page is rendered in a forked worker (here on a small deck, its size
+    threshold lowered), the build process itself loads none of the renderers: the worker
+    does, and the note type's code colours need Pygments' formatter only."""
+    page = '??? question "What does a pooling layer do?"\n    It downsamples.\n'
+    other = '??? question "What does a stride do?"\n    It skips.\n\n```python\nx = 1\n```\n'
+    project = make_project({"cnn.md": page, "stride.md": other})
+    cache = tmp_path / "cache"
+    args = ["build", str(project.source), "-o", str(project.apkg), "--jobs", "2"]
+    assert _probe(args, project.root, cache)["status"] == 0
+    (project.source / "cnn.md").write_text(page.replace("downsamples", "pools"), encoding="utf-8")
+    lowered = "import ankigen.cards.pages as p; p.OVERLAP_MIN_CHARS = 0\n"
+    again = _probe(args, project.root, cache, before=lowered)
+    assert again["status"] == 0
+    assert [m for m in again["loaded"] if m != "pygments"] == []  # type: ignore[union-attr]
 
 
 # Modules a Windows Python does not have.

@@ -25,7 +25,7 @@ def _asset(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def note_type() -> NoteType:
-    from ankigen.syntax.highlight import code_css  # noqa: PLC0415 - Pygments, when needed
+    from ankigen.syntax.codecss import code_css  # noqa: PLC0415 - Pygments, when needed
 
     return NoteType(
         id=NOTETYPE_ID,

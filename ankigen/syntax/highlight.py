@@ -21,10 +21,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["code_css", "highlight_code", "highlight_plugin"]
+__all__ = ["highlight_code", "highlight_plugin"]
 
-LIGHT_STYLE = "default"
-DARK_STYLE = "monokai"
 _FORMATTER = HtmlFormatter(cssclass="highlight", nowrap=True)
 
 
@@ -66,15 +64,3 @@ def _render_code_block(
 def highlight_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
-
-
-def code_css() -> str:
-    """Pygments rules for light mode, and for Anki's ``.nightMode``."""
-    light: str = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark: str = HtmlFormatter(style=DARK_STYLE).get_style_defs(  # type: ignore[no-untyped-call]
-        ".nightMode .highlight"
-    )
-    # The light style's bold, italic and error borders must not leak into night mode, where
-    # only the dark style's own rules (more specific than this reset) apply.
-    reset = ".nightMode .highlight span { font-weight: normal; font-style: normal; border: none; }"
-    return f"{light}\n{reset}\n{dark}\n"
