@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import sys
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -69,6 +72,21 @@ class Project:
         text = path.read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {path}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def package_rows(apkg: Path, query: str) -> list[tuple[Any, ...]]:
+    """The rows ``query`` selects from the collection inside a built .apkg (read from a copy
+    in a temporary folder)."""
+    with zipfile.ZipFile(apkg) as archive:
+        data = archive.read("collection.anki2")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "collection.anki2"
+        db.write_bytes(data)
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute(query).fetchall()
+        finally:
+            conn.close()
 
 
 def copy_site(site: Path, tmp_path: Path) -> Path:

@@ -42,7 +42,6 @@ import io
 import json
 import re
 import signal
-import sqlite3
 import tempfile
 import time
 import zipfile
@@ -59,7 +58,7 @@ from hypothesis.control import currently_in_test_context, event
 
 from ankigen.cards.page import render_page
 from ankigen.cli.commands import main
-from tests.conftest import MUTATIONS, REPO, SEED_PAGE, mutate
+from tests.conftest import MUTATIONS, REPO, SEED_PAGE, mutate, package_rows
 from tests.reference import (
     DEFAULT_EXTENSIONS,
     DEFAULT_TYPES,
@@ -247,15 +246,7 @@ def apkg_notes(apkg: Path) -> dict[str, list[str]]:
     """GUID -> fields of every note in the package."""
     with zipfile.ZipFile(apkg) as archive:
         assert sorted(archive.namelist())[:2] == ["collection.anki2", "media"]
-        data = archive.read("collection.anki2")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "collection.anki2"
-        db.write_bytes(data)
-        conn = sqlite3.connect(db)
-        try:
-            rows = conn.execute("SELECT guid, flds FROM notes").fetchall()
-        finally:
-            conn.close()
+    rows = package_rows(apkg, "SELECT guid, flds FROM notes")
     notes = {str(guid): str(fields).split("\x1f") for guid, fields in rows}
     assert len(notes) == len(rows), "a GUID twice in one package"
     for guid, fields in notes.items():  # Anki refuses a package with any other count

@@ -4,8 +4,6 @@ history stays), and no package ever repeats a GUID or a note id."""
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 
 from ankigen.identity.match import normalize_question
 from tests.anki_harness import fresh_collection, import_apkg, notes
-from tests.conftest import Project
+from tests.conftest import Project, package_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -96,16 +94,8 @@ class Source:
             (root / page).write_text(text or "No cards here.\n", encoding="utf-8")
 
 
-def package_ids(apkg: Path, tmp: Path) -> tuple[list[str], list[int]]:
-    db = tmp / "pkg.anki2"
-    with zipfile.ZipFile(apkg) as archive:
-        db.write_bytes(archive.read("collection.anki2"))
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT guid, id FROM notes").fetchall()
-    finally:
-        conn.close()
-    db.unlink()
+def package_ids(apkg: Path) -> tuple[list[str], list[int]]:
+    rows = package_rows(apkg, "SELECT guid, id FROM notes")
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
@@ -138,7 +128,7 @@ def test_random_edit_sequences_never_duplicate_a_note(
                 source.apply(op, n)
                 source.write(project.source)
             assert project.build(now=1_800_000_000 + step) == 0
-            guids, ids = package_ids(project.apkg, tmp)
+            guids, ids = package_ids(project.apkg)
             assert len(set(guids)) == len(guids) and len(set(ids)) == len(ids)
             import_apkg(col, project.apkg)
             live = Counter(n.fields["Question"] for n in notes(col) if n.fields["Question"])

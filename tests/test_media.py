@@ -3,7 +3,6 @@ pointed at the published site; checked end to end with the anki package."""
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from ankigen.cli.commands import main
 from ankigen.read.media import MediaLibrary, html_base
 from ankigen.records import MediaFile, MediaProblem
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
-from tests.conftest import copy_site
+from tests.conftest import copy_site, package_rows
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "media"
 
@@ -82,15 +81,7 @@ def test_missing_and_outside_images_are_diagnostics_with_lines(
 
 def answers_of(apkg: Path, question: str) -> list[str]:
     """The Answer field of each note in the package asking ``question``."""
-    with zipfile.ZipFile(apkg) as archive:
-        data = archive.read("collection.anki2")
-    db = apkg.with_suffix(".anki2")
-    db.write_bytes(data)
-    conn = sqlite3.connect(db)
-    try:
-        rows = [str(r[0]).split("\x1f") for r in conn.execute("SELECT flds FROM notes")]
-    finally:
-        conn.close()
+    rows = [str(r[0]).split("\x1f") for r in package_rows(apkg, "SELECT flds FROM notes")]
     return [fields[1] for fields in rows if fields[0] == question]
 
 

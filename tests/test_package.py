@@ -13,7 +13,7 @@ from pathlib import Path
 from ankigen.cards.page import render_page
 from ankigen.output import apkg as package
 from ankigen.output.notetype import note_type
-from tests.conftest import identify
+from tests.conftest import identify, package_rows
 
 
 def _data(size: int) -> bytes:
@@ -104,9 +104,6 @@ def test_a_kept_collection_template_gives_the_same_bytes(tmp_path: Path) -> None
     other = made("other.apkg", "E", kept)
     assert other != fresh
     assert len(list(kept.glob("*.anki2"))) == 2
-    with zipfile.ZipFile(tmp_path / "other.apkg") as archive:
-        (tmp_path / "other.anki2").write_bytes(archive.read("collection.anki2"))
-    with sqlite3.connect(tmp_path / "other.anki2") as conn:
-        (decks,) = conn.execute("SELECT decks FROM col").fetchone()
-        assert "E" in {d["name"] for d in json.loads(decks).values()}
-        assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2,)
+    ((decks,),) = package_rows(tmp_path / "other.apkg", "SELECT decks FROM col")
+    assert "E" in {d["name"] for d in json.loads(decks).values()}
+    assert package_rows(tmp_path / "other.apkg", "SELECT count(*) FROM notes") == [(2,)]

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import sys
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from ankigen.config.flavor import Flavor
 from ankigen.syntax.icons import material_icons
 from ankigen.syntax.markdown import markdown
 from tests.anki_harness import fresh_collection, import_apkg, media_files, notes, render_card
-from tests.conftest import MakeProject, as_ref_cards, copy_site
+from tests.conftest import MakeProject, as_ref_cards, copy_site, package_rows
 from tests.reference import element_text, html_text, normalize_ws, reference_cards, reference_html
 
 EXT = Path(__file__).parent / "fixtures" / "differential" / "ext"
@@ -225,14 +223,7 @@ def test_without_the_icons_a_card_shows_no_shortcode_and_the_build_warns(
     assert f"{page}:4: warning: icon :material-check-bold: needs mkdocs-material's icons" in err
     assert "pip install mkdocs-material" in err
     assert f"{page}:6: warning: icon :made-up-icon: not found" in err
-    with zipfile.ZipFile(out) as archive:
-        data = archive.read("collection.anki2")
-    (out.with_suffix(".db")).write_bytes(data)
-    conn = sqlite3.connect(out.with_suffix(".db"))
-    try:
-        (fields,) = [str(r[0]) for r in conn.execute("SELECT flds FROM notes")]
-    finally:
-        conn.close()
+    (fields,) = [str(r[0]) for r in package_rows(out, "SELECT flds FROM notes")]
     assert ":material" not in fields and ":made-up" not in fields and "\U0001f604" in fields
 
 

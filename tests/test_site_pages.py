@@ -5,7 +5,6 @@ entry naming no page is a warning at its line of mkdocs.yml."""
 from __future__ import annotations
 
 import itertools
-import zipfile
 from pathlib import Path
 
 import pathspec
@@ -14,7 +13,7 @@ import pytest
 from ankigen.cli.commands import main
 from ankigen.config.exclude import Exclusion
 from ankigen.config.mkdocs import load_site
-from tests.conftest import copy_site
+from tests.conftest import copy_site, package_rows
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "excluded"
 
@@ -51,17 +50,7 @@ def test_exclusion_of_three_patterns_in_a_row_matches_pathspec() -> None:
 
 
 def _questions(apkg: Path) -> set[str]:
-    import sqlite3  # noqa: PLC0415
-
-    with zipfile.ZipFile(apkg) as archive:
-        data = archive.read("collection.anki2")
-    db = apkg.with_suffix(".anki2")
-    db.write_bytes(data)
-    conn = sqlite3.connect(db)
-    try:
-        return {str(r[0]).split("\x1f")[0] for r in conn.execute("SELECT flds FROM notes")}
-    finally:
-        conn.close()
+    return {str(r[0]).split("\x1f")[0] for r in package_rows(apkg, "SELECT flds FROM notes")}
 
 
 def test_excluded_and_draft_pages_make_no_cards_and_bad_nav_entries_warn(

@@ -3,8 +3,6 @@ updates that page's notes only (issue 12, section 5)."""
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from ankigen.cli.commands import main
 from ankigen.read.tags import MetaFile, TagOptions, normalize_tag, page_tags
 from tests.anki_harness import card_state, fresh_collection, import_apkg, notes, study_all_new
-from tests.conftest import copy_site
+from tests.conftest import copy_site, package_rows
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "tagged"
 
@@ -24,15 +22,7 @@ def site(tmp_path: Path) -> Path:
 
 def package_tags(apkg: Path) -> dict[str, str]:
     """First words of each question -> the tags column as written in the package."""
-    with zipfile.ZipFile(apkg) as archive:
-        data = archive.read("collection.anki2")
-    db = apkg.with_suffix(".anki2")
-    db.write_bytes(data)
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT flds, tags FROM notes").fetchall()
-    finally:
-        conn.close()
+    rows = package_rows(apkg, "SELECT flds, tags FROM notes")
     return {flds.split("\x1f")[0][:20]: tags for flds, tags in rows}
 
 
