@@ -41,6 +41,8 @@ def test_no_warnings_for_a_clean_page() -> None:
         ('<br>\n??? question "After a tag?"\n    A.\n', 2, "an HTML block"),
         ('$$\nx\n??? question "In math?"\n    A.\n$$\n', 3, "display math"),
         ('```\ncode\n\n??? question "After an open fence?"\n    A.\n', 4, "a code fence"),
+        # indented 4 spaces more than its opener, the last ``` closes nothing: still open
+        ('```\n    ```\n??? question "Q1?"\n    ```', 3, "a code fence"),
         (
             '1. One\n\n  2. Two\n\n    - Nested\n\n        ??? question "Deep?"\n            A.\n',
             7,

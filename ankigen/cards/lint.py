@@ -144,7 +144,7 @@ def _blocks(
         option_lines: list[str] = []
         for below in lines[number + 1 :]:
             expanded = below.expandtabs(4)
-            if not expanded.strip() or len(expanded) - len(expanded.lstrip(" ")) < indent + 4:
+            if not expanded.strip() or _indent(expanded) < indent + 4:
                 break
             option_lines.append(expanded)
         reason = read_options(kind, textwrap.dedent("\n".join(option_lines)))
@@ -345,14 +345,23 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
 
 def _closed(token: Token, lines: Sequence[str]) -> bool:
     """Whether a fence ends on a closing fence line (CommonMark also ends it at the end of
-    its container, which the site does not)."""
-    _, end = token.map or (0, 0)
-    if end - 1 <= (token.map or (0, 0))[0] or end - 1 >= len(lines):
+    its container, which the site does not). A fence line indented 4 columns or more beyond
+    the opener's is code, not a closer."""
+    start, end = token.map or (0, 0)
+    if end - 1 <= start or end - 1 >= len(lines):
         return False
-    last = lines[end - 1].strip()
+    raw = lines[end - 1]
+    last = raw.strip()
     if not token.markup:  # a fence made without its marker line: nothing to hold it to
         return True
+    opener = lines[start]
+    if _indent(raw) - _indent(opener) >= 4:
+        return False
     return last.startswith(token.markup) and not last.strip(token.markup[0])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _check_marker(
@@ -428,7 +437,7 @@ def _body_indent(
         body = lines[after].expandtabs(4)
         if not body.strip() or after in skip:
             continue
-        extra = len(body) - len(body.lstrip(" ")) - marker_indent
+        extra = _indent(body) - marker_indent
         if 0 < extra < 4:
             return [
                 _warn(
