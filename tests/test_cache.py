@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import marshal
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Iterable
@@ -369,22 +370,22 @@ def test_parallel_and_serial_builds_write_identical_bytes(
     assert _outputs(serial) == _outputs(parallel)
 
 
-def _beside_and_tell(pages: list[object], indices: list[int]) -> object:
-    """The worker that renders an edit's pages beside the read-back, leaving a mark."""
+def _beside_and_tell(job: bytes) -> bytes:
+    """The forked renderer's work on an edit's pages, leaving a mark of its process."""
     marks = Path(os.environ["ANKIGEN_TEST_MARKS"])
     (marks / str(os.getpid())).touch()
-    return _real_beside(pages, indices)  # type: ignore[arg-type]
+    return _real_beside(job)
 
 
-_real_beside = pages_module._work_beside
+_real_beside = pages_module.serve_beside
 
 
 def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A large deck's edited page is rendered in a forked worker while the other pages are
+    """A large deck's edited page is rendered in a forked process while the other pages are
     read back from the cache: the same files as a build without a cache, and only the edited
-    card counted as rendered (the page's other card is given back in the worker)."""
+    card counted as rendered (the page's other card is given back in that process)."""
     cache = RenderCache(tmp_path / "cache")
     out = tmp_path / "out"
     _build(src, out, cache)
@@ -392,7 +393,7 @@ def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     marks.mkdir()
     monkeypatch.setenv("ANKIGEN_TEST_MARKS", str(marks))
     monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
-    monkeypatch.setattr(pages_module, "_work_beside", _beside_and_tell)
+    monkeypatch.setattr(pages_module, "serve_beside", _beside_and_tell)
     page = src / "beta.md"
     page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
     before = tmp_path / "before"
@@ -414,6 +415,49 @@ def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     again = _build(src, out, cache, workers=2, now=NOW + 120)
     assert sorted(again.rendered) == sorted(PAGES)
     assert _outputs(out) == _uncached(src, before, now=NOW + 120)
+
+
+def _beside_fails(job: bytes) -> bytes:
+    raise RuntimeError("the forked renderer fails")
+
+
+def _beside_garbles(job: bytes) -> bytes:
+    return b"not an answer"
+
+
+def _beside_answers_short(job: bytes) -> bytes:
+    return pickle.dumps([])
+
+
+def _beside_dies(job: bytes) -> bytes:
+    os._exit(9)
+
+
+@pytest.mark.parametrize(
+    "fault", [_beside_fails, _beside_garbles, _beside_answers_short, _beside_dies, None]
+)
+def test_a_forked_renderer_that_fails_costs_only_time(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: object
+) -> None:
+    """Whatever goes wrong in the forked renderer (it raises, answers garbage or too little,
+    dies; or this platform cannot fork: None), the edited page is rendered here and the
+    build writes what a build without a cache writes."""
+    cache = RenderCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
+    if fault is None:
+        monkeypatch.delattr(os, "fork")
+    else:
+        monkeypatch.setattr(pages_module, "serve_beside", fault)
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
+    before = tmp_path / "before"
+    shutil.copytree(out, before)
+    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    assert edited.rendered == ("beta.md",)
+    assert edited.cards_rendered == 1
+    assert _outputs(out) == _uncached(src, before, now=NOW + 60)
 
 
 def test_a_watching_process_keeps_entries_in_memory_and_a_one_off_build_does_not(

@@ -329,7 +329,7 @@ def test_a_build_that_opened_a_removed_lock_file_locks_the_new_one(tmp_path: Pat
 def test_a_bug_is_one_line_and_a_traceback_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    def broken(*args: object) -> int:
+    def broken(*args: object, **kwargs: object) -> int:
         raise ZeroDivisionError("an internal mistake")
 
     monkeypatch.setattr(commands, "main", broken)

@@ -140,3 +140,53 @@ def test_every_module_imports_without_posix_only_modules(blocked: str) -> None:
         check=False,
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def _cli_loads(args: list[str], cwd: Path, cache: Path) -> tuple[str, set[str]]:
+    """``python -m ankigen ARGS`` as a user runs it: its standard output, and the top-level
+    modules its own process imported (from ``-X importtime``, which a forked child, whose
+    output goes nowhere, does not add to)."""
+    env = {**os.environ, "ANKIGEN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    env["SOURCE_DATE_EPOCH"] = "1700000000"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ankigen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return done.stdout, loaded
+
+
+def test_an_edit_built_from_the_command_line_is_rendered_in_the_early_renderer(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """The command line forks its renderer once the build is out of date: the edit is
+    rendered there, the build process loads no parser, and the deck is the one a build
+    without the cache writes; with ``--jobs 1`` it renders itself (which shows that the
+    probe sees the parser when it is loaded)."""
+    if not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("the early renderer needs fork and two cores")
+    page = '??? question "What does a pooling layer do?"\n    It downsamples.\n'
+    other = '??? question "What does a stride do?"\n    It skips.\n'
+    project = make_project({"cnn.md": page, "stride.md": other})
+    cache = tmp_path / "cache"
+    args = ["build", str(project.source), "-o", str(project.apkg)]
+    _cli_loads(args, project.root, cache)
+    for word, jobs, parser_here in (("pools", [], False), ("shrinks", ["--jobs", "1"], True)):
+        edited = page.replace("downsamples", word)
+        (project.source / "cnn.md").write_text(edited, encoding="utf-8")
+        out, loaded = _cli_loads([*args, *jobs], project.root, cache)
+        assert "1 rendered (1 card)" in out
+        assert ("markdown_it" in loaded) is parser_here
+        written = project.apkg.read_bytes()
+        _cli_loads([*args, "--no-cache"], project.root, cache)
+        assert project.apkg.read_bytes() == written

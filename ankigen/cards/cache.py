@@ -242,6 +242,22 @@ class RenderCache:
         key = self._latest_keys().get(page_id)
         return self.get(key) if key is not None else None
 
+    def latest_data(self, page_id: str) -> bytes | None:
+        """``latest`` as ``dump_entry`` bytes (for a forked renderer), without decoding it."""
+        key = self._latest_keys().get(page_id)
+        if key is None:
+            return None
+        known = self._recent.get(key)
+        if known is not None:
+            return dump_entry(known)
+        waiting = self._pending.get(key)
+        if waiting is not None:
+            return waiting
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
     def note_latest(self, page_id: str, key: str) -> None:
         latest = self._latest_keys()
         if latest.get(page_id) != key:

@@ -8,12 +8,12 @@ parallel build writes byte-identical files to a serial one (a test holds us to i
 from __future__ import annotations
 
 import itertools
-import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ankigen.cards.beside import Beside, available_cores, can_fork, take_early
 from ankigen.cards.cache import (
     CacheEntry,
     ImageLookups,
@@ -35,15 +35,16 @@ from ankigen.syntax.refs import CardRefs
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages"]
+__all__ = ["PageOutcome", "RenderSettings", "available_cores", "render_pages", "renderer"]
 
 # A pool pays for itself only with enough text to split (fork + result transfer ~30 ms).
 PARALLEL_MIN_CHARS = 300_000
 _BATCH_CHARS = 64_000
-# A rebuild that renders a few pages (an edit) renders them in a forked worker while this
-# process reads the other pages' cards back from the cache, when those are this much text:
-# reading back ~2 MB of pages costs what the fork does (~10 ms); the worker also loads the
-# renderer (markdown-it, Pygments), which this process then never needs.
+# A rebuild that renders a few pages (an edit) renders them in a forked process (cards/beside)
+# while this one reads the other pages' cards back from the cache: the one the command line
+# started early, else one forked here when the stored pages are this much text (reading back
+# ~2 MB of pages costs what the fork does). That process loads the renderer (markdown-it,
+# Pygments), which this one then never needs.
 OVERLAP_MIN_CHARS = 2_000_000
 OVERLAP_MAX_PAGES = 8
 
@@ -82,13 +83,6 @@ class PageOutcome:
 
     def entry(self, lookups: ImageLookups) -> CacheEntry:
         return CacheEntry(self.cards, self.diagnostics, lookups, self.signatures, self.card_images)
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _render(
@@ -193,12 +187,6 @@ def _batches(pages: Sequence[SourceFile]) -> Iterator[list[SourceFile]]:
         yield batch
 
 
-def _can_fork() -> bool:
-    import multiprocessing  # noqa: PLC0415 - a pool only for large cold builds
-
-    return "fork" in multiprocessing.get_all_start_methods()  # not on Windows
-
-
 def _render_all(
     pages: Sequence[SourceFile],
     settings: RenderSettings,
@@ -213,7 +201,7 @@ def _render_all(
     bytes go, so a 100,000-card build never holds them all."""
     total = len(pages)
     chars = sum(len(p.text) for p in pages)
-    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not _can_fork():
+    if workers < 2 or total < 2 or chars < PARALLEL_MIN_CHARS or not can_fork():
         for i, page in enumerate(pages):
             yield (*_render(page, settings, library, earlier(i)), None)
             if progress is not None:
@@ -258,22 +246,7 @@ def render_pages(
     """Cards of every page, in the given order. Pages carry their URL already; ``digests``
     are their ``text_digest``s when already known."""
     results: list[PageOutcome | None] = [None] * len(pages)
-    keys: list[str] = []
-    ids: list[str] = []
-    stored: list[int] = []
-    missing: list[int] = []
-    shared = settings.cache_settings(str(library.root))
-    for i, page in enumerate(pages):
-        key = page_id = ""
-        if cache is not None:
-            known = digests.get(page.rel) if digests is not None else None
-            text = known if known is not None else text_digest(page.text)
-            # the page title is the question of a label box with nothing before it
-            key = cache.key(shared, page.rel, f"{page.url}\0{page.title}", text)
-            page_id = cache.page_id(shared, page.rel, page.url)
-        keys.append(key)
-        ids.append(page_id)
-        (stored if cache is not None and cache.has(key) else missing).append(i)
+    keys, ids, stored, missing = _lookup(pages, settings, library, cache, digests)
 
     def earlier_of(i: int) -> CacheEntry | None:  # i: index into ``pages``
         return cache.latest(ids[i]) if cache is not None else None
@@ -286,12 +259,14 @@ def render_pages(
             cache.put(keys[i], outcome.entry(lookups), data)
             cache.note_latest(ids[i], keys[i])
 
-    beside = None
-    if _overlap(pages, stored, missing, workers):
-        beside = _RenderBeside([pages[i] for i in missing], settings, library, missing, earlier_of)
-        missing = []
+    beside = _beside(pages, stored, missing, workers, settings)
+    away: list[int] = []  # pages the forked renderer has
+    if beside is not None:
+        away, missing = missing, []
+        before = [cache.latest_data(ids[i]) if cache is not None else None for i in away]
+        _send_job(beside, [pages[i] for i in away], settings, library, before)
     try:
-        for i in stored:  # read back while the worker renders
+        for i in stored:  # read back while the forked renderer renders
             entry = cache.get(keys[i]) if cache is not None else None
             if entry is not None and lookups_hold(entry.images, library.resolve):
                 results[i] = PageOutcome(entry.cards, entry.diagnostics, entry.images, cached=True)
@@ -300,8 +275,12 @@ def render_pages(
             else:
                 missing.append(i)
         if beside is not None:
-            for i, (outcome, lookups, data) in zip(beside.indices, beside.results(), strict=True):
-                keep(i, outcome, lookups, data)
+            answers = _answers(beside, len(away))
+            if answers is None:
+                missing.extend(away)  # rendered here after all
+            else:
+                for i, (outcome, lookups, data) in zip(away, answers, strict=True):
+                    keep(i, outcome, lookups, data)
     finally:
         if beside is not None:
             beside.close()
@@ -320,59 +299,114 @@ def render_pages(
     return [r for r in results if r is not None]
 
 
-def _overlap(
-    pages: Sequence[SourceFile], stored: Sequence[int], missing: Sequence[int], workers: int
-) -> bool:
-    """Whether the missing pages are rendered beside reading back the stored ones."""
+def _lookup(
+    pages: Sequence[SourceFile],
+    settings: RenderSettings,
+    library: MediaLibrary,
+    cache: RenderCache | None,
+    digests: Mapping[str, bytes] | None,
+) -> tuple[list[str], list[str], list[int], list[int]]:
+    """Per page its cache key and page id ("" without a cache); the indices of the pages the
+    cache holds, and of the others."""
+    keys: list[str] = []
+    ids: list[str] = []
+    stored: list[int] = []
+    missing: list[int] = []
+    shared = settings.cache_settings(str(library.root))
+    for i, page in enumerate(pages):
+        key = page_id = ""
+        if cache is not None:
+            known = digests.get(page.rel) if digests is not None else None
+            text = known if known is not None else text_digest(page.text)
+            # the page title is the question of a label box with nothing before it
+            key = cache.key(shared, page.rel, f"{page.url}\0{page.title}", text)
+            page_id = cache.page_id(shared, page.rel, page.url)
+        keys.append(key)
+        ids.append(page_id)
+        (stored if cache is not None and cache.has(key) else missing).append(i)
+    return keys, ids, stored, missing
+
+
+def _beside(
+    pages: Sequence[SourceFile],
+    stored: Sequence[int],
+    missing: Sequence[int],
+    workers: int,
+    settings: RenderSettings,
+) -> Beside | None:
+    """The forked renderer for the missing pages: the one the command line started early, or
+    one forked now when reading back the stored pages takes long enough to pay for it; None
+    when the pages are rendered here (many of them: the pool's work; one core)."""
+    early = take_early()
     if workers < 2 or not missing or len(missing) > OVERLAP_MAX_PAGES:
-        return False
+        if early is not None:
+            early.close()  # before a pool forks: its workers must not hold its job pipe
+        return None
+    if early is not None:
+        return early
     if sum(len(pages[i].text) for i in stored) < OVERLAP_MIN_CHARS:
-        return False
-    return _can_fork()
+        return None
+    return Beside.fork(renderer(settings.flavor))
 
 
-class _RenderBeside:
-    """A few pages rendered in one forked worker, each with its earlier entry (read in the
-    worker), while the caller goes on; ``results()`` waits for them, in order."""
+def _send_job(
+    beside: Beside,
+    pages: Sequence[SourceFile],
+    settings: RenderSettings,
+    library: MediaLibrary,
+    earlier: Sequence[bytes | None],
+) -> None:
+    import pickle  # noqa: PLC0415 - a job for the forked renderer only
 
-    def __init__(
-        self,
-        pages: Sequence[SourceFile],
-        settings: RenderSettings,
-        library: MediaLibrary,
-        indices: Sequence[int],
-        earlier: Callable[[int], CacheEntry | None],
-    ) -> None:
-        import multiprocessing  # noqa: PLC0415
-        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-        self.indices = list(indices)
-        _BESIDE_STATE[:] = [(settings, library, earlier)]
-        try:
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            self._future = self._pool.submit(_work_beside, list(pages), self.indices)
-        finally:
-            _BESIDE_STATE.clear()  # the worker has its copy (forked at submit)
-
-    def results(self) -> Iterator[tuple[PageOutcome, ImageLookups | None, bytes | None]]:
-        for sent, reused in self._future.result():
-            outcome, lookups, data = _received(sent)
-            yield replace(outcome, reused=reused), lookups, data
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    beside.send(pickle.dumps((list(pages), settings, library, list(earlier)), protocol=5))
 
 
-# (settings, library, earlier entry by page index): set while the worker forks.
-_BESIDE_STATE: list[tuple[RenderSettings, MediaLibrary, Callable[[int], CacheEntry | None]]] = []
+def _answers(
+    beside: Beside, count: int
+) -> list[tuple[PageOutcome, ImageLookups | None, bytes | None]] | None:
+    """The forked renderer's outcomes, in the order of its pages; None when it sent none (it
+    died, or failed): those pages are then rendered here."""
+    import pickle  # noqa: PLC0415
+
+    answer = beside.receive()
+    if answer is None:
+        return None
+    try:
+        sent: list[tuple[Sent, int]] = pickle.loads(answer)
+    except Exception:  # a damaged answer is no answer
+        return None
+    if len(sent) != count:
+        return None
+    out = []
+    for item, reused in sent:
+        outcome, lookups, data = _received(item)
+        out.append((replace(outcome, reused=reused), lookups, data))
+    return out
 
 
-def _work_beside(pages: Sequence[SourceFile], indices: Sequence[int]) -> list[tuple[Sent, int]]:
-    settings, library, earlier = _BESIDE_STATE[0]
+def renderer(flavor: Flavor) -> Callable[[], Callable[[bytes], bytes]]:
+    """What a forked renderer (``cards.beside``) runs: it loads the renderer and builds the
+    parser of ``flavor`` while it waits for its job, then serves the job."""
+
+    def load() -> Callable[[bytes], bytes]:
+        import ankigen.cards.page  # noqa: F401, PLC0415 - in the forked process
+        from ankigen.syntax.markdown import markdown  # noqa: PLC0415
+
+        markdown(flavor)
+        return serve_beside
+
+    return load
+
+
+def serve_beside(job: bytes) -> bytes:
+    """In the forked renderer: the job's pages rendered, each with its earlier entry."""
+    import pickle  # noqa: PLC0415
+
+    pages, settings, library, earlier = pickle.loads(job)  # from our parent
     out: list[tuple[Sent, int]] = []
-    for page, i in zip(pages, indices, strict=True):
-        outcome, lookups = _render(page, settings, library, earlier(i))
+    for page, data in zip(pages, earlier, strict=True):
+        known = load_entry(data) if data is not None else None
+        outcome, lookups = _render(page, settings, library, known)
         sent: Sent = outcome if lookups is None else dump_entry(outcome.entry(lookups))
         out.append((sent, outcome.reused))
-    return out
+    return pickle.dumps(out, protocol=5)

@@ -252,8 +252,13 @@ def main(
     argv: Sequence[str] | None = None,
     env: dict[str, str] | None = None,
     stop: threading.Event | None = None,
+    *,
+    early_renderer: bool = False,
 ) -> int:
-    """Run one command. ``stop`` ends ``watch`` from another thread (tests, embedding)."""
+    """Run one command. ``stop`` ends ``watch`` from another thread (tests, embedding).
+
+    ``early_renderer``: let a build fork its page renderer early (``cards.beside``); only in
+    a process of its own (the command line), never in one that may have other threads."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
@@ -275,6 +280,10 @@ def main(
         )
         return EXIT_USAGE
     environ = dict(os.environ) if env is None else env
+    if early_renderer and _may_render_an_edit(args, environ):
+        from ankigen.cards.beside import permit_early  # noqa: PLC0415
+
+        permit_early()
     from ankigen.cli import run  # noqa: PLC0415 - the commands, once one runs
 
     if args.command == "preview":
@@ -289,6 +298,16 @@ def main(
 
         return sync.sync_command(args, environ)
     return run.command(args, environ)
+
+
+def _may_render_an_edit(args: argparse.Namespace, environ: dict[str, str]) -> bool:
+    """Whether the command is a one-off build, check or diff that may render a few pages
+    beside reading the rest back: with a cache, and more than one process allowed."""
+    if args.command not in ("build", "check", "diff", "sync") or getattr(args, "watch", False):
+        return False
+    if getattr(args, "jobs", None) == 1 or getattr(args, "no_cache", False):
+        return False
+    return not (environ.get("ANKIGEN_NO_CACHE") or os.environ.get("ANKIGEN_NO_CACHE"))
 
 
 def _unknown_command(word: str) -> str | None:
@@ -310,14 +329,14 @@ def _unknown_command(word: str) -> str | None:
 
 def console() -> NoReturn:
     """The ``ankigen`` command (and ``python -m ankigen``): ``status()``, then the process ends."""
-    _exit(status())
+    _exit(status(early_renderer=True))
 
 
-def status() -> int:
+def status(*, early_renderer: bool = False) -> int:
     """``main`` on the process's arguments, with a bug reported in one line, not a traceback:
     the exit status."""
     try:
-        return main()
+        return main(early_renderer=early_renderer)
     except KeyboardInterrupt:
         print("ankigen: interrupted", file=sys.stderr)
         return 130

@@ -248,6 +248,10 @@ def _plan(
     fresh = up_to_date(config, output, pageset, cache) if settled and cache else None
     if fresh is not None:
         return fresh, output, config.lock_path, config.deck
+    from ankigen.cards.beside import start_early  # noqa: PLC0415
+    from ankigen.cards.pages import renderer  # noqa: PLC0415
+
+    start_early(renderer(config.flavor))  # it loads in a forked process while we go on
     from ankigen import build  # noqa: PLC0415 - the stages, once there is work
 
     return build.plan_build(

@@ -1,0 +1,186 @@
+"""A renderer in a forked process beside the build, for a rebuild that renders a few pages.
+
+After an edit, a build renders one page or two and reads every other page's cards back from
+the cache. Loading the renderer (markdown-it, Pygments and the syntax modules, ~60 ms) and
+rendering happen in a forked process instead, while this one loads its later stages and
+reads the other pages back. The command line forks it as soon as it knows the build is out
+of date (``start_early``), before it knows which pages changed, so the loading overlaps the
+build's own; the child ends when its job pipe ends (a build that renders many pages closes
+it unused and renders in a pool). Without an early one (an in-process build, watch mode),
+``render_pages`` forks one when a large read-back makes it pay.
+
+The job goes down a pipe as a pickle (pages, settings, image library, the pages' earlier
+entries as cache bytes) and the results come back as a pickle of cache bytes: the same
+``_render`` runs on the same inputs, so the files written are those of a build that renders
+here (a test holds us to it). A process that dies or sends something unreadable costs only
+time: its pages are rendered here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Beside", "available_cores", "can_fork", "permit_early", "start_early", "take_early"]
+
+_CHUNK = 1 << 16
+
+
+def can_fork() -> bool:
+    """Whether this platform forks (not Windows)."""
+    return hasattr(os, "fork")
+
+
+class Beside:
+    """One forked process that takes one job: ``send`` it, then ``receive`` the answer."""
+
+    def __init__(self, pid: int, jobs: int, answers: int) -> None:
+        self.pid = pid
+        self._jobs: int | None = jobs  # write end of the job pipe
+        self._answers: int | None = answers  # read end of the answer pipe
+        self._sender: threading.Thread | None = None
+
+    @classmethod
+    def fork(cls, serve: Callable[[], Callable[[bytes], bytes]]) -> Beside | None:
+        """The forked process, or None when this platform cannot fork (or forking failed).
+
+        In it, ``serve()`` loads what the job needs and gives the function that turns the job
+        into the answer; it runs before the child waits for its job."""
+        if not can_fork():
+            return None
+        job_r, job_w = os.pipe()
+        answer_r, answer_w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (job_r, job_w, answer_r, answer_w):
+                os.close(fd)
+            return None
+        if pid == 0:  # pragma: no cover - the child (its work is checked through its answers)
+            _child(job_r, answer_w, (job_w, answer_r), serve)
+        os.close(job_r)
+        os.close(answer_w)
+        return cls(pid, job_w, answer_r)
+
+    def send(self, job: bytes) -> None:
+        """Give the child its job, written from a thread: this process goes on while the
+        child is still loading (a job larger than the pipe would otherwise wait for it)."""
+        fd, self._jobs = self._jobs, None
+        if fd is None:
+            raise RuntimeError("a job was sent already")
+
+        def write() -> None:
+            try:
+                view = memoryview(job)
+                while view:
+                    view = view[os.write(fd, view[:_CHUNK]) :]
+            except OSError:
+                pass  # the child is gone: receive() says so
+            finally:
+                os.close(fd)
+
+        self._sender = threading.Thread(target=write, name="ankigen-beside", daemon=True)
+        self._sender.start()
+
+    def receive(self) -> bytes | None:
+        """The child's answer, waiting for it; None when it sent none (it died, or failed)."""
+        fd, self._answers = self._answers, None
+        if fd is None:
+            return None
+        parts = []
+        try:
+            while chunk := os.read(fd, _CHUNK):
+                parts.append(chunk)
+        except OSError:
+            parts = []
+        finally:
+            os.close(fd)
+        self._reap()
+        return b"".join(parts) or None
+
+    def close(self) -> None:
+        """Let the child go without a job (or after one): it ends when its job pipe ends."""
+        for fd in (self._jobs, self._answers):
+            if fd is not None:
+                os.close(fd)
+        self._jobs = self._answers = None
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
+        if self.pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _child(
+    job_r: int,
+    answer_w: int,
+    parents: tuple[int, int],
+    serve: Callable[[], Callable[[bytes], bytes]],
+) -> None:  # pragma: no cover - runs in the forked process
+    """The forked process: no output of its own, no exit handlers, one job."""
+    status = 1
+    try:
+        for fd in parents:
+            os.close(fd)
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):  # a caller reading our output must not wait for this process
+            os.dup2(quiet, std)
+        os.close(quiet)
+        work = serve()
+        parts = []
+        while chunk := os.read(job_r, _CHUNK):
+            parts.append(chunk)
+        if parts:
+            answer = memoryview(work(b"".join(parts)))
+            while answer:
+                answer = answer[os.write(answer_w, answer[:_CHUNK]) :]
+        status = 0
+    except BaseException:  # the parent renders the pages itself
+        pass
+    finally:
+        os._exit(status)
+
+
+_EARLY: list[Beside] = []
+_PERMITTED: list[bool] = []
+
+
+def permit_early() -> None:
+    """Let ``start_early`` fork: said by a process of its own (the command line), where no
+    other thread runs."""
+    _PERMITTED[:] = [True]
+
+
+def start_early(serve: Callable[[], Callable[[bytes], bytes]]) -> None:
+    """Fork the renderer now (``serve`` as for ``Beside.fork``), for a build that will render
+    pages: once it is known to be out of date, before it loads its later stages, so the
+    renderer loads while the build goes on. Only when ``permit_early`` was said, where it
+    can run beside this process (two cores or more), and once."""
+    if not _PERMITTED or _EARLY or not can_fork() or available_cores() < 2:
+        return
+    started = Beside.fork(serve)
+    if started is not None:
+        _EARLY.append(started)
+
+
+def take_early() -> Beside | None:
+    """The renderer ``start_early`` forked, once; None when there is none."""
+    return _EARLY.pop() if _EARLY else None
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

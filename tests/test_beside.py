@@ -1,0 +1,136 @@
+"""The forked renderer's process mechanics (cards/beside): one job down a pipe, one answer
+back, nothing of its own on our output, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ankigen.cards import beside
+from ankigen.cards.beside import Beside
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.skipif(not beside.can_fork(), reason="no fork on this platform")
+
+
+def _waiting_for(marker: Path, seen: Path) -> Callable[[], Callable[[bytes], bytes]]:
+    """A child that, while loading, waits for ``marker`` (the parent makes it once ``send``
+    has returned) and notes in ``seen`` whether it came; its work turns a job upside down."""
+
+    def load() -> Callable[[bytes], bytes]:
+        for _ in range(1000):
+            if marker.exists():
+                seen.write_text("marker", encoding="utf-8")
+                break
+            time.sleep(0.01)
+        else:
+            seen.write_text("never", encoding="utf-8")
+        return lambda job: job[::-1]
+
+    return load
+
+
+def test_a_job_larger_than_a_pipe_is_sent_while_the_child_is_still_loading(
+    tmp_path: Path,
+) -> None:
+    marker, seen = tmp_path / "go", tmp_path / "seen"
+    child = Beside.fork(_waiting_for(marker, seen))
+    assert child is not None
+    job = bytes(range(256)) * 8192  # 2 MiB: far more than a pipe holds
+    child.send(job)  # must not wait for the child to read it
+    marker.touch()
+    assert child.receive() == job[::-1]
+    assert seen.read_text(encoding="utf-8") == "marker"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid or -1, os.WNOHANG)  # reaped: no process left behind
+
+
+def test_a_child_let_go_without_a_job_loads_and_ends_without_working(tmp_path: Path) -> None:
+    worked = tmp_path / "worked"
+    loaded = tmp_path / "loaded"
+
+    def load() -> Callable[[bytes], bytes]:
+        loaded.touch()
+
+        def work(job: bytes) -> bytes:
+            worked.touch()
+            return job
+
+        return work
+
+    child = Beside.fork(load)
+    assert child is not None
+    pid = child.pid
+    child.close()
+    assert loaded.exists()  # close waited for it to end, after loading
+    assert not worked.exists()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_child_that_dies_gives_no_answer(tmp_path: Path) -> None:
+    def load() -> Callable[[bytes], bytes]:
+        def work(job: bytes) -> bytes:
+            os._exit(3)
+
+        return work
+
+    child = Beside.fork(load)
+    assert child is not None
+    child.send(b"job")
+    assert child.receive() is None
+
+
+def test_the_child_writes_nothing_to_our_output() -> None:
+    """A caller that reads the build's output (a pipe, as here) must neither see the child's
+    writes nor wait for the child to close its copy of the pipe."""
+    code = (
+        "import sys\n"
+        "from ankigen.cards.beside import Beside\n"
+        "def load():\n"
+        "    print('child stdout', flush=True)\n"
+        "    print('child stderr', file=sys.stderr, flush=True)\n"
+        "    return lambda job: job.upper()\n"
+        "child = Beside.fork(load)\n"
+        "child.send(b'answer')\n"
+        "print(child.receive().decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ANSWER\n", "")
+
+
+def test_an_early_renderer_is_forked_only_when_permitted_and_beside_another_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def load() -> Callable[[bytes], bytes]:
+        return lambda job: job
+
+    monkeypatch.setattr(beside, "_PERMITTED", [])
+    monkeypatch.setattr(beside, "_EARLY", [])
+    beside.start_early(load)
+    assert beside.take_early() is None  # an in-process caller never said it may
+    beside.permit_early()
+    monkeypatch.setattr(beside, "available_cores", lambda: 1)
+    beside.start_early(load)
+    assert beside.take_early() is None  # one core: nothing to run beside
+    monkeypatch.setattr(beside, "available_cores", lambda: 2)
+    beside.start_early(load)
+    beside.start_early(load)  # once only
+    early = beside.take_early()
+    assert early is not None
+    assert beside.take_early() is None
+    early.send(b"x")
+    assert early.receive() == b"x"
