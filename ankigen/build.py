@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -31,6 +30,7 @@ from ankigen.output.manifest import (
     save_manifest,
 )
 from ankigen.output.notetype import note_type
+from ankigen.output.paths import apkg_name
 from ankigen.output.report import Report, make_report, report_json_chunks, report_text_chunks
 from ankigen.read.media import MediaLibrary
 from ankigen.read.pageset import PageSet, read_pages
@@ -69,11 +69,6 @@ class BuildPlan:
         return make_report(
             self.config.deck, str(self.output), self.identified.notes, self.identified.proposals
         )
-
-
-def apkg_name(deck: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", deck.casefold()).strip("-")
-    return f"{slug or 'deck'}.apkg"
 
 
 def plan_build(

@@ -143,9 +143,9 @@ def test_every_module_imports_without_posix_only_modules(blocked: str) -> None:
 
 
 def _cli_loads(args: list[str], cwd: Path, cache: Path) -> tuple[str, set[str]]:
-    """``python -m ankigen ARGS`` as a user runs it: its standard output, and the top-level
-    modules its own process imported (from ``-X importtime``, which a forked child, whose
-    output goes nowhere, does not add to)."""
+    """``python -m ankigen ARGS`` as a user runs it: its standard output, and the modules its
+    own process imported (from ``-X importtime``, which a forked child, whose output goes
+    nowhere, does not add to)."""
     env = {**os.environ, "ANKIGEN_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
     env["SOURCE_DATE_EPOCH"] = "1700000000"
     done = subprocess.run(
@@ -159,7 +159,7 @@ def _cli_loads(args: list[str], cwd: Path, cache: Path) -> tuple[str, set[str]]:
     )
     assert done.returncode == 0, done.stderr
     loaded = {
-        line.split("|")[-1].strip().split(".")[0]
+        line.split("|")[-1].strip()
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
@@ -186,7 +186,24 @@ def test_an_edit_built_from_the_command_line_is_rendered_in_the_early_renderer(
         (project.source / "cnn.md").write_text(edited, encoding="utf-8")
         out, loaded = _cli_loads([*args, *jobs], project.root, cache)
         assert "1 rendered (1 card)" in out
-        assert ("markdown_it" in loaded) is parser_here
+        assert ("markdown_it" in loaded) is parser_here  # the package itself
         written = project.apkg.read_bytes()
         _cli_loads([*args, "--no-cache"], project.root, cache)
         assert project.apkg.read_bytes() == written
+
+
+def test_a_no_change_rebuild_loads_none_of_the_later_stages(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A rebuild with nothing changed reads the pages and the manifest and stops: it loads
+    neither the renderer nor matching, the lockfile or the report writer."""
+    page = '??? question "What does a pooling layer do?"\n    It downsamples.\n'
+    project = make_project({"cnn.md": page})
+    cache = tmp_path / "cache"
+    args = ["build", str(project.source)]  # the default output: named from the deck
+    first, _ = _cli_loads(args, project.root, cache)
+    again, loaded = _cli_loads(args, project.root, cache)
+    assert "(up to date)" in again, first + again
+    later = ("ankigen.build", "ankigen.identity", "ankigen.cards.page", "ankigen.output.report")
+    assert sorted(m for m in loaded if m.startswith(later)) == []
+    assert "ankigen.read.pageset" in loaded  # the probe sees what the build did load

@@ -100,7 +100,7 @@ def _clock(env: dict[str, str]) -> int:
 
 
 def _output_path(arg: str | None, config: Config) -> Path:
-    from ankigen.build import apkg_name  # noqa: PLC0415
+    from ankigen.output.paths import apkg_name  # noqa: PLC0415
 
     # A build of one page or folder of a site is a deck of its own beside the site's.
     name = config.deck if config.only is None else f"{config.deck} {config.only}"
