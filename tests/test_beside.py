@@ -51,25 +51,15 @@ def test_a_job_larger_than_a_pipe_is_sent_while_the_child_is_still_loading(
         os.waitpid(child.pid or -1, os.WNOHANG)  # reaped: no process left behind
 
 
-def test_a_child_let_go_without_a_job_loads_and_ends_without_working(tmp_path: Path) -> None:
-    worked = tmp_path / "worked"
-    loaded = tmp_path / "loaded"
-
-    def load() -> Callable[[bytes], bytes]:
-        loaded.touch()
-
-        def work(job: bytes) -> bytes:
-            worked.touch()
-            return job
-
-        return work
-
-    child = Beside.fork(load)
+def test_a_child_let_go_without_a_job_ends_at_once_without_working(tmp_path: Path) -> None:
+    """A build that renders in its pool lets the early renderer go while it may still be
+    loading: it is ended then, not waited for, and reaped."""
+    marker, seen = tmp_path / "never", tmp_path / "seen"
+    child = Beside.fork(_waiting_for(marker, seen))  # loads until the marker, up to 10 s
     assert child is not None
     pid = child.pid
     child.close()
-    assert loaded.exists()  # close waited for it to end, after loading
-    assert not worked.exists()
+    assert not seen.exists()  # ended while loading: close did not wait it out
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
 

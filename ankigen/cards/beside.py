@@ -104,11 +104,18 @@ class Beside:
         return b"".join(parts) or None
 
     def close(self) -> None:
-        """Let the child go without a job (or after one): it ends when its job pipe ends."""
+        """Let the child go: ended at once if it has not answered (it may still be loading,
+        or working on a job nobody will read), and reaped."""
         for fd in (self._jobs, self._answers):
             if fd is not None:
                 os.close(fd)
+        unanswered = self._answers is not None
         self._jobs = self._answers = None
+        if unanswered and self.pid:
+            import signal  # noqa: PLC0415 - only where a process can fork
+
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         self._reap()
 
     def _reap(self) -> None:
