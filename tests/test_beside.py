@@ -3,7 +3,9 @@ back, nothing of its own on our output, and no process left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ import pytest
 
 from ankigen.cards import beside
 from ankigen.cards.beside import Beside
+from ankigen.files import project_lock
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(not beside.can_fork(), reason="no fork on this platform")
@@ -124,3 +127,40 @@ def test_an_early_renderer_is_forked_only_when_permitted_and_beside_another_core
     assert beside.take_early() is None
     early.send(b"x")
     assert early.receive() == b"x"
+
+
+def test_a_build_killed_while_its_renderer_loads_leaves_the_project_unlocked(
+    tmp_path: Path,
+) -> None:
+    """The early renderer is forked while the build holds the one-build-at-a-time lock. A
+    build killed then (no unlock) must not leave that lock held by its child, which may
+    still be loading: the next build of the project goes ahead at once."""
+    lock_path = tmp_path / "ankigen.lock"
+    code = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from ankigen.cards.beside import Beside\n"
+        "from ankigen.files import project_lock\n"
+        "def load():\n"
+        "    time.sleep(60)\n"
+        "    return lambda job: job\n"
+        f"with project_lock(Path({str(lock_path)!r})):\n"
+        "    child = Beside.fork(load)\n"
+        "    print(child.pid, flush=True)\n"
+        "    os._exit(0)  # killed: no unlock, no clean-up\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+        timeout=60,
+    )
+    orphan = int(done.stdout.strip())
+    try:
+        with project_lock(lock_path):  # raises if the orphan still holds the lock
+            pass
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(orphan, signal.SIGKILL)

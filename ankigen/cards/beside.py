@@ -139,10 +139,7 @@ def _child(
     try:
         for fd in parents:
             os.close(fd)
-        quiet = os.open(os.devnull, os.O_RDWR)
-        for std in (0, 1, 2):  # a caller reading our output must not wait for this process
-            os.dup2(quiet, std)
-        os.close(quiet)
+        _quiet_inherited((job_r, answer_w))
         work = serve()
         parts = []
         while chunk := os.read(job_r, _CHUNK):
@@ -156,6 +153,28 @@ def _child(
         pass
     finally:
         os._exit(status)
+
+
+def _quiet_inherited(keep: tuple[int, ...]) -> None:  # pragma: no cover - in the child
+    """Point every descriptor the child inherited, besides ``keep``, at the null device: our
+    standard streams (a caller reading the build's output must not wait for the child) and
+    above all the one-build-at-a-time lock (a build killed while its renderer still loads
+    must not leave it held by the renderer). The numbers stay taken, so a file object of the
+    parent's that the child drops closes a null device, never a file the child opened."""
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in _descriptors():
+        if fd != quiet and fd not in keep:
+            with contextlib.suppress(OSError):  # the listing's own descriptor, gone by now
+                os.dup2(quiet, fd)
+
+
+def _descriptors() -> list[int]:  # pragma: no cover - in the child
+    """The descriptors this process has open (Linux, macOS; else the first 256 numbers)."""
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        with contextlib.suppress(OSError):
+            names = os.listdir(folder)  # noqa: PTH208 - descriptor numbers, not paths
+            return sorted({int(name) for name in names if name.isdigit()})
+    return list(range(256))
 
 
 _EARLY: list[Beside] = []
