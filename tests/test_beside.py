@@ -22,6 +22,18 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.skipif(not beside.can_fork(), reason="no fork on this platform")
 
 
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a process of its own, with this checkout importable."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+        timeout=60,
+    )
+
+
 def _waiting_for(marker: Path, seen: Path) -> Callable[[], Callable[[bytes], bytes]]:
     """A child that, while loading, waits for ``marker`` (the parent makes it once ``send``
     has returned) and notes in ``seen`` whether it came; its work turns a job upside down."""
@@ -94,14 +106,7 @@ def test_the_child_writes_nothing_to_our_output() -> None:
         "child.send(b'answer')\n"
         "print(child.receive().decode())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-        timeout=60,
-    )
+    done = _python(code)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ANSWER\n", "")
 
 
@@ -149,14 +154,7 @@ def test_a_build_killed_while_its_renderer_loads_leaves_the_project_unlocked(
         "    print(child.pid, flush=True)\n"
         "    os._exit(0)  # killed: no unlock, no clean-up\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-        timeout=60,
-    )
+    done = _python(code)
     orphan = int(done.stdout.strip())
     try:
         with project_lock(lock_path):  # raises if the orphan still holds the lock
