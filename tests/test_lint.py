@@ -43,6 +43,13 @@ def test_no_warnings_for_a_clean_page() -> None:
         ('```\ncode\n\n??? question "After an open fence?"\n    A.\n', 4, "a code fence"),
         # indented 4 spaces more than its opener, the last ``` closes nothing: still open
         ('```\n    ```\n??? question "Q1?"\n    ```', 3, "a code fence"),
+        # the site gives up the indented fence at the ``` indented less, which opens nothing
+        # there; for CommonMark that line opens a fence closed only after the marker
+        (
+            'Text\n    ```md\n    x\n```\n\n??? question "Lost?"\n    A.\n\n    ```\n    y\n```\n',
+            6,
+            "a code fence the site does not read as one",
+        ),
         (
             '1. One\n\n  2. Two\n\n    - Nested\n\n        ??? question "Deep?"\n            A.\n',
             7,
@@ -69,6 +76,8 @@ def test_a_marker_that_makes_no_card_is_named_with_what_swallowed_it(
     "text",
     [
         '```\n??? question "Shown as code"\n    x\n```\n',
+        '  ```\n  ??? question "Indented fence, shown as code"\n  ```\n',
+        '~~~~\n```\n??? question "Inside a longer fence"\n```\n~~~~\n',
         '# Example\n\nText.\n\n    ??? question "Indented code, no list above"\n        x\n',
         '??? note "Not a card type"\n    x\n- item\n??? note "Still not"\n',
     ],

@@ -289,6 +289,7 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
     lists = 0
     after_list = False  # a list came earlier in this section (no heading since)
     left_open = False  # a fence earlier on the page was never closed
+    site: set[int] | None = None  # lines the site reads as fenced code, when needed
     for token in tokens:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists += 1
@@ -327,6 +328,12 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
                 "is closed only outside it)",
                 "close every fence inside the box that opened it, indented like its opener",
             )
+        elif token.type == "fence":
+            site = _site_fenced(lines) if site is None else site
+            for line in range(start, end):
+                if line not in site:  # code here, text on the site: a card there is lost
+                    found.setdefault(line, _PAIRED_BY_INDENT)
+            continue
         elif token.type == "code_block" and (lists or after_list):
             # In a list, or after one in the same section: Python-Markdown reads indented
             # blocks (and lazy lines) after a list item as more of the item, where CommonMark
@@ -341,6 +348,44 @@ def _containers(tokens: Sequence[Token], lines: Sequence[str]) -> dict[int, tupl
         for line in range(start, end):
             found.setdefault(line, where)
     return found
+
+
+_PAIRED_BY_INDENT = (
+    "a code fence the site does not read as one (the site pairs fence lines by their "
+    "indentation, so the fence lines above pair differently there)",
+    "indent the line that closes a fence exactly like the line that opens it, each on a "
+    "line of its own",
+)
+
+# A fence opener as pymdownx.superfences finds it, after the line's indentation.
+_SITE_OPENER = re.compile(r"(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
+
+
+def _site_fenced(lines: Sequence[str]) -> set[int]:
+    """0-based lines the site shows as fenced code. pymdownx.superfences pairs fence lines on
+    the page's raw lines, top down, before any block is read: an opener at any indentation
+    is closed by the same fence at the same indentation; a non-blank line indented less
+    ends the attempt (no fence: the lines stay text, that line opens nothing), and so does
+    the end of the page. Fences in block quotes are left out (not followed here)."""
+    fenced: set[int] = set()
+    fence, depth, start = "", 0, 0
+    for number, raw in enumerate(lines):
+        line = raw.expandtabs(4)
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if not fence:
+            m = _SITE_OPENER.match(body)
+            if m is not None and not (m["fence"][0] == "`" and "`" in m["rest"]):
+                fence, depth, start = m["fence"], indent, number
+            continue
+        if not body:
+            continue
+        if indent < depth:  # not indented enough: no fence after all
+            fence = ""
+        elif indent == depth and body.startswith(fence) and not body[len(fence) :].strip():
+            fenced.update(range(start, number + 1))
+            fence = ""
+    return fenced
 
 
 def _closed(token: Token, lines: Sequence[str]) -> bool:
