@@ -15,19 +15,22 @@ import shutil
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import ankigen.cards.cache as cache_module
+import ankigen.cards.page as page_module
 import ankigen.cards.pages as pages_module
 from ankigen.build import BuildPlan, plan_build, write_build
 from ankigen.cards.cache import RenderCache, code_fingerprint
 from ankigen.cli.commands import main
 from ankigen.config.project import Config, load_config
-from ankigen.errors import AnkigenError
+from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.freshness import up_to_date
 from ankigen.read.pageset import read_pages
+from ankigen.records import SourceFile
 from tests.conftest import MUTATIONS, copy_site, mutate
 
 NOW = 1_800_000_000
@@ -458,6 +461,35 @@ def test_a_forked_renderer_that_fails_costs_only_time(
     assert edited.rendered == ("beta.md",)
     assert edited.cards_rendered == 1
     assert _outputs(out) == _uncached(src, before, now=NOW + 60)
+
+
+def test_a_page_that_fails_in_the_forked_renderer_fails_the_build_as_here(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose rendering raises (its diagnostics, not cards) comes back from the forked
+    renderer as it would from rendering here: the build stops with the same diagnostics."""
+    cache = RenderCache(tmp_path / "cache")
+    _build(src, tmp_path / "out", cache)
+    real = page_module.render_source
+
+    def fails_on_beta(page: SourceFile, *args: Any, **kwargs: Any) -> Any:
+        if page.rel == "beta.md":  # the process that rendered it is named in the message
+            raise AnkigenError(Diagnostic(page.rel, f"too deep in {os.getpid()}", line=3))
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(page_module, "render_source", fails_on_beta)
+    monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
+    said = []
+    for workers in (2, 1):
+        with pytest.raises(AnkigenError) as raised:
+            _build(src, tmp_path / f"out-{workers}", RenderCache(tmp_path / "cache"), workers)
+        said.append("\n".join(d.format() for d in raised.value.diagnostics))
+    forked, here = said
+    (pid,) = re.findall(r"too deep in (\d+)", forked)
+    assert int(pid) != os.getpid()  # the forked renderer's outcome, not a render here
+    assert forked.replace(pid, str(os.getpid())) == here
 
 
 def test_a_watching_process_keeps_entries_in_memory_and_a_one_off_build_does_not(
