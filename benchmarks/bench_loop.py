@@ -17,7 +17,9 @@ hits every row alike:
 - ``ankigen build`` with nothing changed since the last build;
 - ``ankigen check`` with nothing changed;
 - ``ankigen build`` after the answer of one card was edited (new text each round, so every
-  round re-renders that card).
+  round re-renders that card);
+- ``ankigen watch``, already running on the same pages: from writing such an edit to the
+  rebuild's summary line (file-watch latency included), after the other rows' rounds.
 
 It prints the median and the best of each row and the ratios the issue asks about. It checks
 nothing about time and exits 0.
@@ -27,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +53,7 @@ ROWS = (
     "ankigen build no-change",
     "ankigen check no-change",
     "ankigen build one-card edit",
+    "ankigen watch one-card edit",
 )
 
 
@@ -99,7 +104,50 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
             _timed(build, env, warm, says="1 rendered (1 card)")
         )
         print(".", end="", file=sys.stderr, flush=True)
+    times["ankigen watch one-card edit"] = _watched_edits(python, source, env, warm, repeat)
     print(file=sys.stderr)
+    return times
+
+
+def _watched_edits(
+    python: str, source: Path, env: dict[str, str], cwd: Path, repeat: int
+) -> list[float]:
+    """Seconds from writing a one-card edit to ``ankigen watch``'s line for its rebuild."""
+    watching = subprocess.Popen(
+        [python, "-m", "ankigen", "watch", str(source)],
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in watching.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def next_build(says: str) -> str:
+        while True:
+            line = lines.get(timeout=120)
+            if says in line:
+                return line
+
+    times = []
+    try:
+        next_build("watching ")  # built once, and watching
+        for r in range(repeat):
+            time.sleep(0.5)  # quiet, so the edit is a batch of its own
+            _edit_one_card(source, 2000 + r)
+            started = time.perf_counter()
+            next_build("1 rendered (1 card)")
+            times.append(time.perf_counter() - started)
+            print(".", end="", file=sys.stderr, flush=True)
+    finally:
+        watching.terminate()
+        watching.wait(timeout=30)
     return times
 
 
@@ -112,7 +160,8 @@ def report(results: dict[int, dict[str, list[float]]], repeat: int) -> str:
         med = {row: statistics.median(t) for row, t in times.items()}
         floor = med["floor (base+pyg) cold"]
         out.append(
-            f"  one-card edit / floor cold: {med['ankigen build one-card edit'] / floor:.2f}x; "
+            f"  one-card edit / floor cold: {med['ankigen build one-card edit'] / floor:.2f}x "
+            f"(watching: {med['ankigen watch one-card edit'] / floor:.2f}x); "
             f"cold / floor cold: {med['ankigen build cold'] / floor:.2f}x; "
             f"--help - python -c pass: {med['ankigen --help'] - med['python -c pass']:.3f} s"
         )
