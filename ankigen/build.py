@@ -124,9 +124,7 @@ def _plan_build(
 ) -> BuildPlan:
     problems = list(pageset.problems)
     library = MediaLibrary(pageset.root, cache.media_memo() if cache is not None else None)
-    settings = RenderSettings(
-        config.types, config.flavor, config.site, config.labels, config.answer_types
-    )
+    settings = RenderSettings.of(config)
     sources = pageset.take_sources()
     outcomes = render_pages(
         sources,

@@ -29,6 +29,7 @@ from ankigen.cli.commands import main
 from ankigen.config.project import Config, load_config
 from ankigen.errors import AnkigenError, Diagnostic
 from ankigen.freshness import up_to_date
+from ankigen.read.media import MediaLibrary
 from ankigen.read.pageset import read_pages
 from ankigen.records import SourceFile
 from tests.conftest import MUTATIONS, copy_site, mutate
@@ -373,11 +374,11 @@ def test_parallel_and_serial_builds_write_identical_bytes(
     assert _outputs(serial) == _outputs(parallel)
 
 
-def _beside_and_tell(job: bytes) -> bytes:
+def _beside_and_tell(job: bytes, *rest: Any) -> bytes:
     """The forked renderer's work on an edit's pages, leaving a mark of its process."""
     marks = Path(os.environ["ANKIGEN_TEST_MARKS"])
     (marks / str(os.getpid())).touch()
-    return _real_beside(job)
+    return _real_beside(job, *rest)
 
 
 _real_beside = pages_module.serve_beside
@@ -420,19 +421,19 @@ def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     assert _outputs(out) == _uncached(src, before, now=NOW + 120)
 
 
-def _beside_fails(job: bytes) -> bytes:
+def _beside_fails(job: bytes, *rest: object) -> bytes:
     raise RuntimeError("the forked renderer fails")
 
 
-def _beside_garbles(job: bytes) -> bytes:
+def _beside_garbles(job: bytes, *rest: object) -> bytes:
     return b"not an answer"
 
 
-def _beside_answers_short(job: bytes) -> bytes:
+def _beside_answers_short(job: bytes, *rest: object) -> bytes:
     return pickle.dumps([])
 
 
-def _beside_dies(job: bytes) -> bytes:
+def _beside_dies(job: bytes, *rest: object) -> bytes:
     os._exit(9)
 
 
@@ -461,6 +462,23 @@ def test_a_forked_renderer_that_fails_costs_only_time(
     assert edited.rendered == ("beta.md",)
     assert edited.cards_rendered == 1
     assert _outputs(out) == _uncached(src, before, now=NOW + 60)
+
+
+def test_a_renderer_serves_only_jobs_for_its_own_settings(src: Path, tmp_path: Path) -> None:
+    """The forked renderer renders with the settings it was forked with (a site's do not
+    pickle); a job sent for other settings gets no answer, and the build renders it here."""
+    config = _config(src, tmp_path / "out")
+    settings = pages_module.RenderSettings.of(config)
+    serve = pages_module.renderer(settings, src)()
+    library = MediaLibrary(src)
+    page = SourceFile(src / "beta.md", "beta.md", (src / "beta.md").read_text(), "beta/", "Beta")
+    job = (settings.cache_settings(str(library.root)), [page], [None])
+    ((sent, reused),) = pickle.loads(serve(pickle.dumps(job)))
+    assert isinstance(sent, bytes)
+    assert reused == 0
+    other = dataclasses.replace(settings, labels=("Solution",))
+    with pytest.raises(ValueError, match="other settings"):
+        serve(pickle.dumps((other.cache_settings(str(library.root)), [page], [None])))
 
 
 def test_a_page_that_fails_in_the_forked_renderer_fails_the_build_as_here(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, MakeProject
+from tests.conftest import REPO, MakeProject, copy_site
 
 RENDERERS = ("markdown_it", "pygments", "genanki", "mdit_py_plugins", "linkify_it", "nh3", "bs4")
 
@@ -207,3 +207,34 @@ def test_a_no_change_rebuild_loads_none_of_the_later_stages(
     later = ("ankigen.build", "ankigen.identity", "ankigen.cards.page", "ankigen.output.report")
     assert sorted(m for m in loaded if m.startswith(later)) == []
     assert "ankigen.read.pageset" in loaded  # the probe sees what the build did load
+
+
+@pytest.mark.parametrize(
+    ("site", "page"),
+    [("material", "vision/receptive-fields.md"), ("media", "vision/convolutions.md")],
+)
+def test_an_edit_to_a_site_is_rendered_in_the_early_renderer_as_here(
+    tmp_path: Path, site: str, page: str
+) -> None:
+    """On a site (its extensions, its URLs, images), the early renderer gets everything the
+    page needs: the build process loads no parser, and the deck is the one a build without
+    the cache writes."""
+    if not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("the early renderer needs fork and two cores")
+    root = copy_site(REPO / "tests" / "fixtures" / "sites" / site, tmp_path)
+    cache = tmp_path / "cache"
+    apkg = tmp_path / "out" / "deck.apkg"
+    args = ["build", str(root), "-o", str(apkg)]
+    _cli_loads(args, root, cache)
+    path = root / "docs" / page
+    lines = path.read_text(encoding="utf-8").split("\n")
+    marker = next(i for i, line in enumerate(lines) if line.startswith("??? question"))
+    answer = next(i for i in range(marker + 1, len(lines)) if lines[i].startswith("    "))
+    lines[answer] += " Edited."
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out, loaded = _cli_loads(args, root, cache)
+    assert "1 rendered (1 card)" in out
+    assert "markdown_it" not in loaded
+    written = apkg.read_bytes()
+    _cli_loads([*args, "--no-cache"], root, cache)
+    assert apkg.read_bytes() == written

@@ -11,6 +11,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ankigen.cards.beside import Beside, available_cores, can_fork, take_early
@@ -23,7 +24,7 @@ from ankigen.cards.cache import (
     lookups_hold,
 )
 from ankigen.config.flavor import Flavor
-from ankigen.config.project import DEFAULT_ANSWER_TYPES, DEFAULT_LABELS
+from ankigen.config.project import DEFAULT_ANSWER_TYPES, DEFAULT_LABELS, Config
 from ankigen.config.site import Site
 from ankigen.digest import text_digest
 from ankigen.errors import AnkigenError, Diagnostic
@@ -60,6 +61,11 @@ class RenderSettings:
     site: Site | None
     labels: tuple[str, ...] = DEFAULT_LABELS
     answer_types: tuple[str, ...] = DEFAULT_ANSWER_TYPES
+
+    @classmethod
+    def of(cls, config: Config) -> RenderSettings:
+        """A build's settings, from its config."""
+        return cls(config.types, config.flavor, config.site, config.labels, config.answer_types)
 
     def cache_settings(self, media_root: str) -> str:
         site = self.site
@@ -259,7 +265,7 @@ def render_pages(
             cache.put(keys[i], outcome.entry(lookups), data)
             cache.note_latest(ids[i], keys[i])
 
-    beside = _beside(pages, stored, missing, workers, settings)
+    beside = _beside(pages, stored, missing, workers, settings=settings, library=library)
     away: list[int] = []  # pages the forked renderer has
     if beside is not None:
         away, missing = missing, []
@@ -332,7 +338,9 @@ def _beside(
     stored: Sequence[int],
     missing: Sequence[int],
     workers: int,
+    *,
     settings: RenderSettings,
+    library: MediaLibrary,
 ) -> Beside | None:
     """The forked renderer for the missing pages: the one the command line started early, or
     one forked now when reading back the stored pages takes long enough to pay for it; None
@@ -346,7 +354,7 @@ def _beside(
         return early
     if sum(len(pages[i].text) for i in stored) < OVERLAP_MIN_CHARS:
         return None
-    return Beside.fork(renderer(settings.flavor))
+    return Beside.fork(renderer(settings, library.root))
 
 
 def _send_job(
@@ -356,9 +364,13 @@ def _send_job(
     library: MediaLibrary,
     earlier: Sequence[bytes | None],
 ) -> None:
+    """The pages to render, their earlier entries, and the settings they are to be rendered
+    with, as the cache key holds them (the renderer has its own copy, from before it forked:
+    a site's settings hold read-only mappings that do not pickle)."""
     import pickle  # noqa: PLC0415 - a job for the forked renderer only
 
-    beside.send(pickle.dumps((list(pages), settings, library, list(earlier)), protocol=5))
+    check = settings.cache_settings(str(library.root))
+    beside.send(pickle.dumps((check, list(pages), list(earlier)), protocol=5))
 
 
 def _answers(
@@ -384,25 +396,34 @@ def _answers(
     return out
 
 
-def renderer(flavor: Flavor) -> Callable[[], Callable[[bytes], bytes]]:
+def renderer(settings: RenderSettings, root: Path) -> Callable[[], Callable[[bytes], bytes]]:
     """What a forked renderer (``cards.beside``) runs: it loads the renderer and builds the
-    parser of ``flavor`` while it waits for its job, then serves the job."""
+    parser of the settings' flavor while it waits for its job, then serves the job with these
+    settings and images under ``root``. A job meant for other settings gets no answer."""
 
     def load() -> Callable[[bytes], bytes]:
         import ankigen.cards.page  # noqa: F401, PLC0415 - in the forked process
         from ankigen.syntax.markdown import markdown  # noqa: PLC0415
 
-        markdown(flavor)
-        return serve_beside
+        markdown(settings.flavor)
+        library = MediaLibrary(root)
+        mine = settings.cache_settings(str(library.root))
+
+        def serve(job: bytes) -> bytes:
+            return serve_beside(job, mine, settings, library)
+
+        return serve
 
     return load
 
 
-def serve_beside(job: bytes) -> bytes:
+def serve_beside(job: bytes, mine: str, settings: RenderSettings, library: MediaLibrary) -> bytes:
     """In the forked renderer: the job's pages rendered, each with its earlier entry."""
     import pickle  # noqa: PLC0415
 
-    pages, settings, library, earlier = pickle.loads(job)  # from our parent
+    check, pages, earlier = pickle.loads(job)  # from our parent
+    if check != mine:
+        raise ValueError("a job for other settings than the renderer's")
     out: list[tuple[Sent, int]] = []
     for page, data in zip(pages, earlier, strict=True):
         known = load_entry(data) if data is not None else None

@@ -249,9 +249,10 @@ def _plan(
     if fresh is not None:
         return fresh, output, config.lock_path, config.deck
     from ankigen.cards.beside import start_early  # noqa: PLC0415
-    from ankigen.cards.pages import renderer  # noqa: PLC0415
+    from ankigen.cards.pages import RenderSettings, renderer  # noqa: PLC0415
 
-    start_early(renderer(config.flavor))  # it loads in a forked process while we go on
+    # the renderer loads in a forked process while the stages load here
+    start_early(renderer(RenderSettings.of(config), pageset.root))
     from ankigen import build  # noqa: PLC0415 - the stages, once there is work
 
     return build.plan_build(
