@@ -5,15 +5,16 @@ the cache. Loading the renderer (markdown-it, Pygments and the syntax modules, ~
 rendering happen in a forked process instead, while this one loads its later stages and
 reads the other pages back. The command line forks it as soon as it knows the build is out
 of date (``start_early``), before it knows which pages changed, so the loading overlaps the
-build's own; the child ends when its job pipe ends (a build that renders many pages closes
-it unused and renders in a pool). Without an early one (an in-process build, watch mode),
-``render_pages`` forks one when a large read-back makes it pay.
+build's own; a build that renders many pages ends it unused and renders in a pool. Without
+an early one (an in-process build, watch mode), ``render_pages`` forks one when a large
+read-back makes it pay.
 
-The job goes down a pipe as a pickle (pages, settings, image library, the pages' earlier
-entries as cache bytes) and the results come back as a pickle of cache bytes: the same
-``_render`` runs on the same inputs, so the files written are those of a build that renders
-here (a test holds us to it). A process that dies or sends something unreadable costs only
-time: its pages are rendered here.
+The child keeps the render settings it was forked with (``cards.pages.renderer``). Its one
+job comes down a pipe as a pickle (the pages, their earlier entries as cache bytes, and the
+settings as the cache key holds them, which must be the child's), and the results go back
+as a pickle of cache bytes: the same ``_render`` runs on the same inputs, so the files
+written are those of a build that renders here (tests hold us to it). A child that dies,
+refuses the job or sends something unreadable costs only time: its pages are rendered here.
 """
 
 from __future__ import annotations
