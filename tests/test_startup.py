@@ -211,7 +211,13 @@ def test_a_no_change_rebuild_loads_none_of_the_later_stages(
 
 @pytest.mark.parametrize(
     ("site", "page"),
-    [("material", "vision/receptive-fields.md"), ("media", "vision/convolutions.md")],
+    [
+        ("material", "docs/vision/receptive-fields.md"),  # many extensions, read-only mappings
+        ("media", "docs/vision/convolutions.md"),  # images
+        ("labels", "docs/api.md"),  # label titles, repeated titles
+        ("zensical", "pages/circuits/ohm.md"),  # zensical.toml
+        ("tagged", "docs/optics/lenses.md"),  # tags
+    ],
 )
 def test_an_edit_to_a_site_is_rendered_in_the_early_renderer_as_here(
     tmp_path: Path, site: str, page: str
@@ -226,7 +232,7 @@ def test_an_edit_to_a_site_is_rendered_in_the_early_renderer_as_here(
     apkg = tmp_path / "out" / "deck.apkg"
     args = ["build", str(root), "-o", str(apkg)]
     _cli_loads(args, root, cache)
-    path = root / "docs" / page
+    path = root / page
     lines = path.read_text(encoding="utf-8").split("\n")
     marker = next(i for i, line in enumerate(lines) if line.startswith("??? question"))
     answer = next(i for i in range(marker + 1, len(lines)) if lines[i].startswith("    "))
