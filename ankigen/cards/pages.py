@@ -354,7 +354,7 @@ def _beside(
         return early
     if sum(len(pages[i].text) for i in stored) < OVERLAP_MIN_CHARS:
         return None
-    return Beside.fork(renderer(settings, library.root))
+    return Beside.fork(renderer(settings, library.root, library.memo))
 
 
 def _send_job(
@@ -396,17 +396,20 @@ def _answers(
     return out
 
 
-def renderer(settings: RenderSettings, root: Path) -> Callable[[], Callable[[bytes], bytes]]:
+def renderer(
+    settings: RenderSettings, root: Path, memo: dict[str, tuple[int, int, int, str]] | None = None
+) -> Callable[[], Callable[[bytes], bytes]]:
     """What a forked renderer (``cards.beside``) runs: it loads the renderer and builds the
     parser of the settings' flavor while it waits for its job, then serves the job with these
-    settings and images under ``root``. A job meant for other settings gets no answer."""
+    settings and images under ``root`` (``memo``: image hashes of earlier builds, see
+    ``MediaLibrary``). A job meant for other settings gets no answer."""
 
     def load() -> Callable[[bytes], bytes]:
         import ankigen.cards.page  # noqa: F401, PLC0415 - in the forked process
         from ankigen.syntax.markdown import markdown  # noqa: PLC0415
 
         markdown(settings.flavor)
-        library = MediaLibrary(root)
+        library = MediaLibrary(root, memo)
         mine = settings.cache_settings(str(library.root))
 
         def serve(job: bytes) -> bytes:

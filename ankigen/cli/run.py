@@ -252,7 +252,8 @@ def _plan(
     from ankigen.cards.pages import RenderSettings, renderer  # noqa: PLC0415
 
     # the renderer loads in a forked process while the stages load here
-    start_early(renderer(RenderSettings.of(config), pageset.root))
+    memo = cache.media_memo() if cache is not None else None
+    start_early(renderer(RenderSettings.of(config), pageset.root, memo))
     from ankigen import build  # noqa: PLC0415 - the stages, once there is work
 
     return build.plan_build(
