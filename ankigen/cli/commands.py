@@ -305,9 +305,16 @@ def _may_render_an_edit(args: argparse.Namespace, environ: dict[str, str]) -> bo
     beside reading the rest back: with a cache, and more than one process allowed."""
     if args.command not in ("build", "check", "diff", "sync") or getattr(args, "watch", False):
         return False
-    if getattr(args, "jobs", None) == 1 or getattr(args, "no_cache", False):
-        return False
-    return not (environ.get("ANKIGEN_NO_CACHE") or os.environ.get("ANKIGEN_NO_CACHE"))
+    return getattr(args, "jobs", None) != 1 and not cache_off(args, environ)
+
+
+def cache_off(args: argparse.Namespace, environ: dict[str, str]) -> bool:
+    """Whether the command runs without the render cache: ``--no-cache``, or
+    ``ANKIGEN_NO_CACHE`` in ``environ`` or in the process environment (a caller may pass a
+    reduced ``environ``: tests pass {} to pin the clock, not to turn the cache off)."""
+    if getattr(args, "no_cache", False):
+        return True
+    return bool(environ.get("ANKIGEN_NO_CACHE") or os.environ.get("ANKIGEN_NO_CACHE"))
 
 
 def _unknown_command(word: str) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ankigen.cli.commands import EXIT_FAIL, EXIT_OK
+from ankigen.cli.commands import EXIT_FAIL, EXIT_OK, cache_off
 from ankigen.errors import AnkigenError, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -163,10 +163,10 @@ def _cache(
 ) -> RenderCache | None:
     # The cache's own variables may also come from the process environment when a caller
     # passes a reduced ``env`` (tests pass {} to pin the clock, not to move the cache).
-    names = ("ANKIGEN_NO_CACHE", "ANKIGEN_CACHE_DIR", "XDG_CACHE_HOME")
-    merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
-    if args.no_cache or merged.get("ANKIGEN_NO_CACHE"):
+    if cache_off(args, environ):
         return None
+    names = ("ANKIGEN_CACHE_DIR", "XDG_CACHE_HOME")
+    merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
     from ankigen.freshness import open_cache  # noqa: PLC0415
 
     return open_cache(merged, remember=remember)
