@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from ankigen import __version__
+from ankigen.cli import COMMANDS
 
 if TYPE_CHECKING:
     import threading
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "diff", "watch", "sync", "preview")
 
 
 def _page_line(text: str) -> tuple[str, int]:
@@ -224,6 +224,23 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--no-cache", action="store_true", help="render every page afresh and keep no cache"
     )
+    server = sub.add_parser(
+        "server",
+        help="show or stop the build server that runs builds started from a terminal",
+        description="After a build run in a terminal, a server in the background keeps "
+        "ankigen loaded and runs the next build, check or diff in a fork of itself, with the "
+        "command's streams, folder and environment: the same files and output, without the "
+        "start-up. It ends after ANKIGEN_SERVER_IDLE seconds without a command (default "
+        "600). ANKIGEN_SERVER=0 runs every command in its own process; =1 uses a server "
+        "outside a terminal or under CI too.",
+    )
+    server.add_argument(
+        "action",
+        nargs="?",
+        choices=("status", "stop"),
+        default="status",
+        help="status: list the running servers (default); stop: end them",
+    )
     return parser
 
 
@@ -271,6 +288,10 @@ def main(
         args = _parser().parse_args(args_list)
     except SystemExit as exc:  # argparse has printed the usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    if args.command == "server":
+        from ankigen.cli.server import server_command  # noqa: PLC0415
+
+        return server_command(args.action, dict(os.environ) if env is None else env)
     if not Path(args.source).exists():  # a usage error: nothing to build from
         print(
             f"{args.source}: error: source path does not exist\n"
@@ -335,8 +356,13 @@ def _unknown_command(word: str) -> str | None:
 
 
 def console() -> NoReturn:
-    """The ``ankigen`` command (and ``python -m ankigen``): ``status()``, then the process ends."""
-    _exit(status(early_renderer=True))
+    """The command run in this process (``ankigen.cli.console`` found no build server to
+    run it): ``status()``, a server started when the command looked for one, and the end."""
+    from ankigen.cli.server import start_server  # noqa: PLC0415
+
+    code = status(early_renderer=True)
+    start_server()
+    _exit(code)
 
 
 def status(*, early_renderer: bool = False) -> int:
