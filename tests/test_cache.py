@@ -24,6 +24,7 @@ import ankigen.cards.cache as cache_module
 import ankigen.cards.page as page_module
 import ankigen.cards.pages as pages_module
 from ankigen.build import BuildPlan, plan_build, write_build
+from ankigen.cards.beside import Beside
 from ankigen.cards.cache import RenderCache, code_fingerprint
 from ankigen.cli.commands import main
 from ankigen.config.project import Config, load_config
@@ -419,6 +420,35 @@ def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     again = _build(src, out, cache, workers=2, now=NOW + 120)
     assert sorted(again.rendered) == sorted(PAGES)
     assert _outputs(out) == _uncached(src, before, now=NOW + 120)
+
+
+def test_an_edit_read_back_from_memory_is_rendered_here(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a process that keeps the cache's entries in memory (watch mode, a build server),
+    reading back the other pages costs nothing to overlap: the edit is rendered in the
+    process, with no renderer forked, and the files are those of a build without a cache."""
+    cache = RenderCache(tmp_path / "cache", remember=True)
+    out = tmp_path / "out"
+    _build(src, out, cache)
+    monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
+
+    def no_fork(*args: object) -> None:
+        raise AssertionError("a renderer was forked")
+
+    monkeypatch.setattr(Beside, "fork", no_fork)
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", "The second value, now."))
+    before = tmp_path / "before"
+    shutil.copytree(out, before)
+    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    assert edited.rendered == ("beta.md",)
+    assert _outputs(out) == _uncached(src, before, now=NOW + 60)
+    # the same edit with a cache that reads entries back from disk forks one
+    forked = RenderCache(tmp_path / "cache")
+    page.write_text(page.read_text().replace("now.", "now again."))
+    with pytest.raises(AssertionError, match="a renderer was forked"):
+        _build(src, out, forked, workers=2, now=NOW + 120)
 
 
 def _beside_fails(job: bytes, *rest: object) -> bytes:

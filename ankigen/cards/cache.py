@@ -297,6 +297,10 @@ class RenderCache:
         while len(self._recent) > MEMORY_PAGES:
             self._recent.popitem(last=False)
 
+    def remembers(self, keys: Sequence[str]) -> bool:
+        """Whether every entry of ``keys`` is held in memory (``remember``)."""
+        return self.remember and all(key in self._recent for key in keys)
+
     def has(self, key: str) -> bool:
         """Whether an entry is stored under ``key`` (without reading it back)."""
         return key in self._recent or key in self._pending or self._path(key).is_file()

@@ -265,7 +265,12 @@ def render_pages(
             cache.put(keys[i], outcome.entry(lookups), data)
             cache.note_latest(ids[i], keys[i])
 
-    beside = _beside(pages, stored, missing, workers, settings=settings, library=library)
+    # read back from memory (watch mode, a build server), the stored pages leave nothing to
+    # overlap a forked renderer with: the few missing ones are rendered here
+    remembered = cache is not None and cache.remembers([keys[i] for i in stored])
+    beside = _beside(
+        pages, stored, missing, workers, settings=settings, library=library, here=remembered
+    )
     away: list[int] = []  # pages the forked renderer has
     if beside is not None:
         away, missing = missing, []
@@ -341,12 +346,13 @@ def _beside(
     *,
     settings: RenderSettings,
     library: MediaLibrary,
+    here: bool = False,
 ) -> Beside | None:
     """The forked renderer for the missing pages: the one the command line started early, or
     one forked now when reading back the stored pages takes long enough to pay for it; None
-    when the pages are rendered here (many of them: the pool's work; one core)."""
+    when the pages are rendered here (many of them: the pool's work; one core; ``here``)."""
     early = take_early()
-    if workers < 2 or not missing or len(missing) > OVERLAP_MAX_PAGES:
+    if here or workers < 2 or not missing or len(missing) > OVERLAP_MAX_PAGES:
         if early is not None:
             early.close()  # before a pool forks: its workers must not hold its job pipe
         return None
