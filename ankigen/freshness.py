@@ -25,11 +25,22 @@ if TYPE_CHECKING:
 __all__ = ["build_key", "open_cache", "up_to_date", "written_files"]
 
 
-def open_cache(environ: Mapping[str, str], *, remember: bool = False) -> RenderCache:
+def open_cache(
+    environ: Mapping[str, str],
+    *,
+    remember: bool = False,
+    kept: dict[Path, RenderCache] | None = None,
+) -> RenderCache:
     """The render cache in its folder (``$ANKIGEN_CACHE_DIR``, ``$XDG_CACHE_HOME/ankigen`` or
-    ``~/.cache/ankigen``); ``remember`` keeps entries in memory across builds (watch). The
-    speed wing keeps its guards' digests there too."""
-    cache = RenderCache(default_cache_dir(environ), remember=remember)
+    ``~/.cache/ankigen``); ``remember`` keeps entries in memory across builds (watch). With
+    ``kept``, the one kept there for an absolute folder, else a new one, remembering, kept
+    there (a build server's). The speed wing keeps its guards' digests there too."""
+    folder = default_cache_dir(environ)
+    cache = kept.get(folder) if kept is not None else None
+    if cache is None:
+        cache = RenderCache(folder, remember=remember or kept is not None)
+        if kept is not None and folder.is_absolute():
+            kept[folder] = cache
     _speed.keep_guard_digests_in(cache.folder)
     return cache
 

@@ -167,7 +167,10 @@ def test_a_failing_command_in_the_server_fails_with_its_diagnostics(
     _wait_for_server(runtime)
     page = root / "source" / "topic2.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n??? question ""\n', encoding="utf-8")
+    before = _server_pid(runtime)
     got = _ankigen(["build"], root, env)
+    # the fork of a failed command ends: the server goes on as it was
+    assert _server_pid(runtime) == before
     alone = _ankigen(["build"], root, {**env, "ANKIGEN_SERVER": "0"})
     assert _served_count(runtime) == 1
     assert got.returncode == alone.returncode == 1
@@ -176,6 +179,16 @@ def test_a_failing_command_in_the_server_fails_with_its_diagnostics(
     usage = _ankigen(["build", "--jobs", "many"], root, env)
     assert usage.returncode == 2 and "--jobs" in usage.stderr
     assert _served_count(runtime) == 2
+    assert _server_pid(runtime) == before
+    # the fork of a command that succeeds takes the server's place
+    page.write_text(page.read_text(encoding="utf-8").replace('??? question ""', ""))
+    fixed = _ankigen(["build"], root, env)
+    assert fixed.returncode == 0, fixed.stderr
+    after = _server_pid(runtime)
+    assert after != before
+    assert _ankigen(["check"], root, env).returncode == 0
+    assert _server_pid(runtime) != after
+    assert _served_count(runtime) == 4
 
 
 def test_the_server_runs_a_command_in_its_folder_environment_and_umask(

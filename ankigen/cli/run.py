@@ -158,6 +158,20 @@ def _json_report(diagnostics: Sequence[Diagnostic], plan: BuildPlan | None, ok: 
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+# The render caches a build server keeps from command to command, by folder (cli.server);
+# None in any other process.
+_kept_caches: dict[Path, RenderCache] | None = None
+
+
+def keep_render_caches() -> None:
+    """Keep each render cache this process opens, with the entries its builds use, for the
+    builds after: the build server's forks (``cli.server``) hand it on as ``watch`` keeps
+    its one."""
+    global _kept_caches  # noqa: PLW0603 - one switch for the process
+    if _kept_caches is None:
+        _kept_caches = {}
+
+
 def _cache(
     args: argparse.Namespace, environ: dict[str, str], *, remember: bool = False
 ) -> RenderCache | None:
@@ -169,7 +183,7 @@ def _cache(
     merged = {k: v for k in names if (v := environ.get(k) or os.environ.get(k, ""))}
     from ankigen.freshness import open_cache  # noqa: PLC0415
 
-    return open_cache(merged, remember=remember)
+    return open_cache(merged, remember=remember, kept=_kept_caches)
 
 
 def _run(

@@ -7,8 +7,11 @@ starts a server in the background that loads all of it once and waits. The next 
 ``check`` or ``diff`` hands it the command: the server forks, the fork takes the command's
 own standard streams (passed over a Unix socket), working folder, environment and umask,
 runs the command as a fresh process would, and its exit status becomes the command's.
-Every build is a fork of the same loaded state, so no build sees what an earlier one left
-in memory; the render cache, the lockfile and the deck are read from disk as always.
+A fork whose command succeeded then takes the server's place: it keeps the rendered pages
+and the lockfile its build read (as ``watch`` keeps them), so the next command does not
+read them back from disk. The fork of a command that failed or was interrupted ends, and
+the server goes on as it was; the render cache, the lockfile and the deck on disk are what
+every build checks its memory against, as always.
 
 - ``ANKIGEN_SERVER``: ``auto`` (default) uses and starts a server only when the command's
   error stream is a terminal and ``CI`` is not set; ``1`` always; ``0`` never.
@@ -52,6 +55,7 @@ SERVED = ("build", "check", "diff")
 # unambiguous prefix of a long option: --wat is --watch)
 _NOT_SERVED_FLAGS = ("--help", "--version", "--watch")
 _MAX_REQUEST = 1 << 24
+_TIDY_AFTER = 1.0  # seconds without a command before the server collects garbage
 _MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 104 (macOS) to 108 (Linux)
 
 
@@ -337,39 +341,78 @@ def _ask(path: str, what: str) -> tuple[int, int, float, float] | None:
 # -- the server's side ---------------------------------------------------------------------------
 
 
-def serve(folder: str) -> None:  # pragma: no cover - runs as its own process (tests drive it)
-    """The server: listen, load ankigen, then fork one process per command until idle."""
-    import time  # noqa: PLC0415
+class _Server:
+    """A server's state (a plain class: this module must load fast for every command)."""
 
+    def __init__(self, listener: socket_module.socket, path: str, key: str) -> None:
+        import time  # noqa: PLC0415
+
+        self.listener = listener
+        self.path = path
+        self.inode = os.stat(path).st_ino  # the socket file this server made
+        self.key = key
+        self.idle = _idle_seconds()
+        self.started = self.last = time.monotonic()  # last: when the last command ended
+        self.served = 0
+        self.tidy = False  # whether the garbage of the last command was collected
+
+
+def serve(folder: str) -> None:  # pragma: no cover - runs as its own process (tests drive it)
+    """The server: listen, load ankigen, then run each command in a fork until idle.
+
+    A fork whose command succeeded takes the server's place (``_hand_over``): it keeps what
+    its build read (the rendered pages and the lockfile, as ``watch`` keeps them), so the
+    next command starts from there; a fork whose command failed, or was interrupted,
+    ends, and the server goes on as it was."""
     key = server_key()
     path = _socket_path(folder, key)
     listener = _listen(path)
     if listener is None:
         return
-    inode = os.stat(path).st_ino
-    idle = _idle_seconds()
-    started = time.monotonic()
-    served = 0
+    server = _Server(listener, path, key)
     try:
         _preload()
-        last = time.monotonic()  # the last command's end: asking for status is no command
-        while (left := last + idle - time.monotonic()) > 0:
-            listener.settimeout(left)
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                break
-            with conn:
-                what = _serve_one(conn, key, served, started, idle)
-            if what == "stop":
-                break
-            if what == "run":
-                served += 1
-                last = time.monotonic()
-                if server_key() != key:  # ankigen or a library changed: a new server's turn
-                    break
+        _loop(server)
     finally:
-        _stop_listening(listener, path, inode)
+        _stop_listening(server)
+
+
+def _loop(server: _Server) -> None:  # pragma: no cover - in the server
+    import time  # noqa: PLC0415
+
+    while (left := server.last + server.idle - time.monotonic()) > 0:
+        server.listener.settimeout(left if server.tidy else min(left, _TIDY_AFTER))
+        try:
+            conn, _ = server.listener.accept()
+        except TimeoutError:
+            if server.tidy:
+                return
+            _tidy(server)
+            continue
+        with conn:
+            what = _serve_one(conn, server)
+        if what == "handed over":  # a fork of this process is the server now
+            os._exit(0)
+        if what == "stop":
+            return
+        if what == "took over":
+            server.tidy = False
+        if what in ("run", "took over"):
+            server.served += 1
+            server.last = time.monotonic()
+            if server_key() != server.key:  # ankigen or a library changed: a new server's turn
+                return
+
+
+def _tidy(server: _Server) -> None:  # pragma: no cover - in the server
+    """Between commands, when none came for a moment: collect the garbage the last command
+    left, then keep everything there is out of the collector's way, so that forks share
+    those memory pages (a command waiting comes first: this is done when none is)."""
+    import gc  # noqa: PLC0415
+
+    gc.collect()
+    gc.freeze()
+    server.tidy = True
 
 
 def _idle_seconds() -> float:
@@ -379,14 +422,14 @@ def _idle_seconds() -> float:
         return IDLE_SECONDS
 
 
-def _listen(path: str) -> socket_module.socket | None:  # pragma: no cover
-    import socket as sockets  # noqa: PLC0415
+def _listen(path: str) -> socket_module.socket | None:  # pragma: no cover - in the server
+    import socket  # noqa: PLC0415
 
-    listener = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind(path)
     except OSError:
-        probe = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             probe.connect(path)
         except OSError:  # a socket left by a server that died: take its place
@@ -406,14 +449,12 @@ def _listen(path: str) -> socket_module.socket | None:  # pragma: no cover
     return listener
 
 
-def _stop_listening(  # pragma: no cover - in the server
-    listener: socket_module.socket, path: str, inode: int
-) -> None:
+def _stop_listening(server: _Server) -> None:  # pragma: no cover - in the server
     """Close, and remove the socket file if it is still the one this server made."""
-    listener.close()
+    server.listener.close()
     with contextlib.suppress(OSError):
-        if os.stat(path).st_ino == inode:
-            os.unlink(path)
+        if os.stat(server.path).st_ino == server.inode:
+            os.unlink(server.path)
 
 
 def _preload() -> None:  # pragma: no cover - in the server
@@ -424,18 +465,18 @@ def _preload() -> None:  # pragma: no cover - in the server
     import ankigen.build  # noqa: PLC0415
     import ankigen.cards.page  # noqa: PLC0415
     import ankigen.cli.run  # noqa: PLC0415
-    import ankigen.output.apkg  # noqa: F401, PLC0415
+    import ankigen.output.apkg  # noqa: PLC0415
     from ankigen.config.flavor import DEFAULT_FLAVOR  # noqa: PLC0415
     from ankigen.syntax.markdown import markdown  # noqa: PLC0415
 
+    ankigen.cli.run.keep_render_caches()
     markdown(DEFAULT_FLAVOR)
     gc.collect()
     gc.freeze()
 
 
-def _serve_one(  # pragma: no cover - in the server
-    conn: socket_module.socket, key: str, served: int, started: float, idle: float
-) -> str:
+def _serve_one(conn: socket_module.socket, server: _Server) -> str:  # pragma: no cover
+    """One connection: a status, a stop, or a command to run."""
     import socket  # noqa: PLC0415
     import time  # noqa: PLC0415
 
@@ -455,20 +496,21 @@ def _serve_one(  # pragma: no cover - in the server
         request = marshal.loads(data)
         what = request[0]
         if what in ("status", "stop"):
-            state = marshal.dumps((os.getpid(), served, time.monotonic() - started, idle))
+            up = time.monotonic() - server.started
+            state = marshal.dumps((os.getpid(), server.served, up, server.idle))
             conn.sendall(len(state).to_bytes(4, "big") + state)
             return str(what)
-        job = _job(request[2:]) if what == "run" and request[1] == key else None
+        job = _job(request[2:]) if what == "run" and request[1] == server.key else None
         if job is None or len(fds) != 3:
             conn.sendall(b"R")
             return ""
-        _run(conn, fds, job)
-        return "run"
+        return _run(conn, fds, job)
     except (OSError, EOFError, ValueError, TypeError, IndexError):
         return ""
     finally:
         for fd in fds:
-            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _job(request: tuple[object, ...]) -> Job | None:
@@ -495,33 +537,65 @@ def _job(request: tuple[object, ...]) -> Job | None:
     )
 
 
-def _run(  # pragma: no cover - in the server
-    conn: socket_module.socket, fds: list[int], job: Job
-) -> None:
+def _run(conn: socket_module.socket, fds: list[int], job: Job) -> str:  # pragma: no cover
     """Fork the command's process and pass on its signals until it ends; its exit status
-    goes back to the command."""
-    import select  # noqa: PLC0415
+    goes back to the command. "run" when the fork has ended, "handed over" (here) and
+    "took over" (in the fork) when the fork is the server now."""
     import signal  # noqa: PLC0415
 
+    done_r, done_w = os.pipe()  # the fork says "H" and its status here when it takes over
+    gone_r, gone_w = os.pipe()  # and waits for this end to close: this process has ended
     pid = os.fork()
     if pid == 0:
         os.setpgid(0, 0)
-        _child(conn, fds, job)
+        os.close(done_r)
+        os.close(gone_w)
+        code = _command(conn, fds, job)
+        if code == 0 and _hand_over(code, done_w, gone_r):
+            return "took over"
+        os._exit(code)
+    os.close(done_w)
+    os.close(gone_r)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # (whichever of the two runs first)
     try:
         conn.sendall(b"A")
-    except OSError:  # the command is gone already
+        conn.settimeout(None)
+        ended = _watch(conn, pid, done_r)
+    except OSError:  # the command is gone
         _signal_group(pid, signal.SIGKILL)
+        ended = "gone"
+    finally:
+        os.close(done_r)
+        os.close(gone_w)
+    if isinstance(ended, bytes):  # the fork is the server now
+        with contextlib.suppress(OSError):
+            conn.sendall(ended)
+        return "handed over"  # and this process ends (gone_w with it)
+    if isinstance(ended, str):  # gone
         os.waitpid(pid, 0)
-        return
-    conn.settimeout(None)
+    else:
+        conn.sendall(ended.to_bytes(4, "big", signed=True))
+    return "run"
+
+
+def _watch(
+    conn: socket_module.socket, pid: int, done_r: int
+) -> int | bytes | str:  # pragma: no cover
+    """Until the fork ends (its exit status), takes over (the status it sent, as bytes) or
+    its command is gone ("gone", the fork killed); Ctrl-C and the like passed on."""
+    import select  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
     pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-    status = None
+    watched = [conn.fileno(), done_r] if pidfd is None else [conn.fileno(), done_r, pidfd]
     try:
-        while status is None:
-            watched = [conn.fileno()] if pidfd is None else [conn.fileno(), pidfd]
+        while True:
             ready, _, _ = select.select(watched, [], [], 0.05 if pidfd is None else None)
+            if done_r in ready:
+                said = _read_fd(done_r, 5)
+                if len(said) == 5 and said[:1] == b"H":
+                    return said[1:]
             if conn.fileno() in ready:
                 message = conn.recv(1)
                 # to the fork's process group, as a terminal sends Ctrl-C to a command's
@@ -532,17 +606,21 @@ def _run(  # pragma: no cover - in the server
                     _signal_group(pid, signal.SIGTERM)
                 else:  # the command is gone: end its build as its own end would have
                     _signal_group(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    return
-            done, code = os.waitpid(pid, os.WNOHANG)
-            if done:
+                    return "gone"
+            finished, code = os.waitpid(pid, os.WNOHANG)
+            if finished:
                 status = os.waitstatus_to_exitcode(code)
+                return status if status >= 0 else 128 - status  # negative: ended by a signal
     finally:
         if pidfd is not None:
             os.close(pidfd)
-    if status < 0:  # ended by a signal
-        status = 128 - status
-    conn.sendall(status.to_bytes(4, "big", signed=True))
+
+
+def _read_fd(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size and (chunk := os.read(fd, size - len(data))):
+        data += chunk
+    return data
 
 
 def _signal_group(pid: int, signum: int) -> None:  # pragma: no cover - in the server
@@ -557,10 +635,11 @@ def _text_stream(fd: int, encoding: str, errors: str, *, line: bool) -> io.TextI
     return io.TextIOWrapper(raw, encoding, errors, line_buffering=line)
 
 
-def _child(  # pragma: no cover - the command's process
+def _command(  # pragma: no cover - in the command's process
     conn: socket_module.socket, fds: list[int], job: Job
-) -> None:
-    """Become the command's process: its streams, folder, environment and umask; run it."""
+) -> int:
+    """Become the command's process (its streams, folder, environment and umask) and run
+    it: its exit status. Nothing escapes: this runs inside the server's loop."""
     import signal  # noqa: PLC0415
     import time  # noqa: PLC0415
 
@@ -571,6 +650,7 @@ def _child(  # pragma: no cover - the command's process
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
+        fds.clear()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(cwd)
@@ -587,16 +667,35 @@ def _child(  # pragma: no cover - the command's process
 
         code = status()
     except KeyboardInterrupt:
-        print("ankigen: interrupted", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            print("ankigen: interrupted", file=sys.stderr)
         code = 130
     except BaseException as exc:  # nothing may escape into the server's loop
-        from ankigen.cli.commands import bug_report  # noqa: PLC0415
+        with contextlib.suppress(Exception):
+            from ankigen.cli.commands import bug_report  # noqa: PLC0415
 
-        print(bug_report(exc), file=sys.stderr)
+            print(bug_report(exc), file=sys.stderr)
         code = 1
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return code
+
+
+def _hand_over(code: int, done_w: int, gone_r: int) -> bool:  # pragma: no cover - in the fork
+    """Let go of the command's streams, tell the server the command ended with ``code`` and
+    that this process takes its place, and wait for it to end. False: it could not."""
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for target in (0, 1, 2):
+            os.dup2(devnull, target)
+        os.close(devnull)
+        sys.stdout = _text_stream(1, "utf-8", "strict", line=False)
+        sys.stderr = _text_stream(2, "utf-8", "backslashreplace", line=True)
+        os.write(done_w, b"H" + code.to_bytes(4, "big", signed=True))
+        os.close(done_w)
+        _read_fd(gone_r, 1)  # the server's end closes when it has ended
+        os.close(gone_r)
+    except OSError:
+        return False
+    return True
