@@ -18,6 +18,9 @@ hits every row alike:
 - ``ankigen check`` with nothing changed;
 - ``ankigen build`` after the answer of one card was edited (new text each round, so every
   round re-renders that card);
+- the same no-change build and check and one-card edit handed to a build server
+  (``ANKIGEN_SERVER=1``: a server started before the rounds, as the first build in a terminal
+  starts one); every other ``ankigen`` row runs in a process of its own (``ANKIGEN_SERVER=0``);
 - ``ankigen watch``, already running on the same pages: from writing such an edit to the
   rebuild's summary line (file-watch latency included), after the other rows' rounds.
 
@@ -53,6 +56,9 @@ ROWS = (
     "ankigen build no-change",
     "ankigen check no-change",
     "ankigen build one-card edit",
+    "server: build no-change",
+    "server: check no-change",
+    "server: build one-card edit",
     "ankigen watch one-card edit",
 )
 
@@ -74,12 +80,20 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
     generate(source, size, seed, 50, site=False)
     python = sys.executable
     times: dict[str, list[float]] = {row: [] for row in ROWS}
-    env = {**os.environ, "CI": "true", "ANKIGEN_CACHE_DIR": str(scratch / "cache-warm")}
+    env = {
+        **os.environ,
+        "CI": "true",
+        "ANKIGEN_CACHE_DIR": str(scratch / "cache-warm"),
+        "ANKIGEN_SERVER": "0",
+        "XDG_RUNTIME_DIR": str(scratch / "run"),
+    }
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python writes bytecode
+    served = {**env, "ANKIGEN_SERVER": "1"}
     warm = scratch / f"warm-{size}"  # build/ goes here; the lockfile lives with the pages
     warm.mkdir()
     build = [python, "-m", "ankigen", "build", str(source)]
-    _timed(build, env, warm)  # the build the warm rows follow (and compiles bytecode)
+    _timed(build, served, warm)  # the build the warm rows follow; it starts the server
+    _wait_for_server(python, served)
     print(f"  {size} cards: ", end="", file=sys.stderr, flush=True)
     for r in range(repeat):
         times["python -c pass"].append(_timed([python, "-c", "pass"], env))
@@ -103,10 +117,33 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
         times["ankigen build one-card edit"].append(
             _timed(build, env, warm, says="1 rendered (1 card)")
         )
+        times["server: build no-change"].append(_timed(build, served, warm, says="(up to date)"))
+        times["server: check no-change"].append(_timed(check, served, warm, says="nothing changed"))
+        _edit_one_card(source, 5000 + r)
+        times["server: build one-card edit"].append(
+            _timed(build, served, warm, says="1 rendered (1 card)")
+        )
         print(".", end="", file=sys.stderr, flush=True)
+    served_count = _server_status(python, served)
+    subprocess.run([python, "-m", "ankigen", "server", "stop"], env=served, check=False)
+    if f"{3 * repeat} served" not in served_count:
+        raise SystemExit(f"the build server did not serve every served row: {served_count}")
     times["ankigen watch one-card edit"] = _watched_edits(python, source, env, warm, repeat)
     print(file=sys.stderr)
     return times
+
+
+def _server_status(python: str, env: dict[str, str]) -> str:
+    argv = [python, "-m", "ankigen", "server", "status"]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def _wait_for_server(python: str, env: dict[str, str]) -> None:
+    deadline = time.monotonic() + 60
+    while "0 served" not in _server_status(python, env):
+        if time.monotonic() > deadline:
+            raise SystemExit("no build server started")
+        time.sleep(0.1)
 
 
 def _watched_edits(
@@ -161,7 +198,8 @@ def report(results: dict[int, dict[str, list[float]]], repeat: int) -> str:
         floor = med["floor (base+pyg) cold"]
         out.append(
             f"  one-card edit / floor cold: {med['ankigen build one-card edit'] / floor:.2f}x "
-            f"(watching: {med['ankigen watch one-card edit'] / floor:.2f}x); "
+            f"(build server: {med['server: build one-card edit'] / floor:.2f}x, "
+            f"watching: {med['ankigen watch one-card edit'] / floor:.2f}x); "
             f"cold / floor cold: {med['ankigen build cold'] / floor:.2f}x; "
             f"--help - python -c pass: {med['ankigen --help'] - med['python -c pass']:.3f} s"
         )
