@@ -125,7 +125,8 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
         )
         print(".", end="", file=sys.stderr, flush=True)
     served_count = _server_status(python, served)
-    subprocess.run([python, "-m", "ankigen", "server", "stop"], env=served, check=False)
+    stop = [python, "-m", "ankigen", "server", "stop"]
+    subprocess.run(stop, env=served, capture_output=True, check=False)
     if f"{3 * repeat} served" not in served_count:
         raise SystemExit(f"the build server did not serve every served row: {served_count}")
     times["ankigen watch one-card edit"] = _watched_edits(python, source, env, warm, repeat)
