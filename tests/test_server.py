@@ -314,6 +314,43 @@ def test_a_second_server_for_the_same_code_does_not_start(tmp_path: Path, runtim
     assert _status(runtime).count("build server ") == 1
 
 
+def test_by_default_a_command_in_a_terminal_uses_a_server(tmp_path: Path, runtime: Path) -> None:
+    """``ANKIGEN_SERVER`` unset: a command whose error stream is a terminal starts and uses a
+    server; the same command piped, or under CI, runs in its own process."""
+    root = _project(tmp_path / "p")
+    env = _env(runtime, tmp_path / "cache")
+    del env["ANKIGEN_SERVER"], env["CI"]
+    main, other = os.openpty()
+    try:
+
+        def in_terminal(args: list[str]) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "ankigen", *args],
+                cwd=root,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=other,
+                text=True,
+                check=False,
+                timeout=120,
+            )
+
+        assert in_terminal(["build"]).returncode == 0
+        _wait_for_server(runtime)
+        _edit(root)
+        got = in_terminal(["build"])
+        assert got.returncode == 0
+        assert "1 reworded" in got.stdout
+        assert _served_count(runtime) == 1
+        piped = _ankigen(["check"], root, env)  # stderr a pipe
+        under_ci = _ankigen(["check"], root, {**env, "CI": "true"})
+        assert piped.returncode == under_ci.returncode == 0
+        assert _served_count(runtime) == 1
+    finally:
+        os.close(main)
+        os.close(other)
+
+
 @pytest.mark.parametrize(
     ("argv", "environ", "terminal", "expected"),
     [
