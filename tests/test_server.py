@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -302,6 +303,16 @@ def test_the_server_stops_when_told_and_when_idle(tmp_path: Path, runtime: Path)
     while _served_count(runtime) is not None:
         assert time.monotonic() < deadline, "an idle server did not end"
         time.sleep(0.2)
+
+
+def test_status_removes_the_socket_of_a_server_that_was_killed(runtime: Path) -> None:
+    folder = runtime / "ankigen"
+    folder.mkdir(mode=0o700)
+    left = folder / "0badc0de-10.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
+        dead.bind(str(left))  # bound, never listened on: what a killed server leaves
+    assert "no build server is running" in _status(runtime)
+    assert not left.exists()
 
 
 def test_a_second_server_for_the_same_code_does_not_start(tmp_path: Path, runtime: Path) -> None:

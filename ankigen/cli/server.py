@@ -287,14 +287,19 @@ def server_command(action: str, environ: Mapping[str, str]) -> int:
     found = 0
     for path, state in _servers(folder):
         found += 1
-        pid, served, started, idle = state
         if action == "stop":
             _ask(path, "stop")
             _wait_gone(path)
+        if state is None:  # it answers once its command has ended
+            done = "stopped" if action == "stop" else "running a command"
+            print(f"build server at {path}: {done}")
+            continue
+        pid, served, up, idle = state
+        if action == "stop":
             print(f"stopped the build server {pid} ({served} served)")
         else:
             print(
-                f"build server {pid}: {served} served, up {started:.0f} s, "
+                f"build server {pid}: {served} served, up {up:.0f} s, "
                 f"ends after {idle:.0f} s without a command ({path})"
             )
     if not found:
@@ -306,36 +311,48 @@ def _wait_gone(path: str) -> None:
     """Until the server at ``path`` has removed its socket (it ends a command it runs first)."""
     import time  # noqa: PLC0415
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
-def _servers(folder: str | None) -> Iterator[tuple[str, tuple[int, int, float, float]]]:
+State = tuple[int, int, float, float]  # pid, commands served, seconds up, idle seconds
+
+
+def _servers(folder: str | None) -> Iterator[tuple[str, State | None]]:
+    """Each server's socket and state (None: busy with a command); a socket no server
+    listens on any more (its server was killed) is removed."""
     if folder is None:
         return
     for name in sorted(os.listdir(folder)):
         if name.endswith(".sock"):
             path = os.path.join(folder, name)
-            state = _ask(path, "status")
-            if state is not None:
-                yield path, state
+            try:
+                yield path, _ask(path, "status")
+            except ConnectionRefusedError:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            except OSError:
+                continue
 
 
-def _ask(path: str, what: str) -> tuple[int, int, float, float] | None:
+def _ask(path: str, what: str) -> State | None:
+    """Ask the server at ``path`` for its state (and to stop, with "stop"); None when it does
+    not answer within a few seconds (it is running a command). OSError: no server there."""
     import socket  # noqa: PLC0415
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(5)
+        sock.settimeout(3)
+        sock.connect(path)
+        request = marshal.dumps((what,))
+        sock.sendall(len(request).to_bytes(4, "big") + request)
         try:
-            sock.connect(path)
-            request = marshal.dumps((what,))
-            sock.sendall(len(request).to_bytes(4, "big") + request)
             size = int.from_bytes(_read(sock, 4), "big")
             state = marshal.loads(_read(sock, size))
-        except (OSError, EOFError, ValueError, TypeError):
+        except (TimeoutError, EOFError, ValueError, TypeError):
             return None
-    return state if isinstance(state, tuple) and len(state) == 4 else None
+    ok = isinstance(state, tuple) and len(state) == 4
+    return (int(state[0]), int(state[1]), float(state[2]), float(state[3])) if ok else None
 
 
 # -- the server's side ---------------------------------------------------------------------------
