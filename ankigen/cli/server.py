@@ -573,6 +573,9 @@ def _run(conn: socket_module.socket, fds: list[int], job: Job) -> str:  # pragma
         os._exit(code)
     os.close(done_w)
     os.close(gone_r)
+    for fd in fds:  # the command's streams are the fork's alone now
+        os.close(fd)
+    fds.clear()
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # (whichever of the two runs first)
     try:
