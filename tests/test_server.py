@@ -120,6 +120,15 @@ def _stop_all(runtime: Path) -> None:
     _ankigen(["server", "stop"], runtime, env)
 
 
+def _served_project(tmp_path: Path, runtime: Path) -> tuple[Path, dict[str, str]]:
+    """A project built once, which started a server, and the environment that uses it."""
+    root = _project(tmp_path / "p")
+    env = _env(runtime, tmp_path / "cache")
+    assert _ankigen(["build"], root, env).returncode == 0
+    _wait_for_server(runtime)
+    return root, env
+
+
 def _outputs(root: Path) -> dict[str, bytes]:
     names = ("build/served.apkg", "ankigen.lock", "build/served.report.json")
     return {n: (root / n).read_bytes() for n in names if (root / n).exists()}
@@ -162,10 +171,7 @@ def test_a_command_handed_to_the_server_is_a_command_run_in_its_own_process(
 def test_a_failing_command_in_the_server_fails_with_its_diagnostics(
     tmp_path: Path, runtime: Path
 ) -> None:
-    root = _project(tmp_path / "p")
-    env = _env(runtime, tmp_path / "cache")
-    assert _ankigen(["build"], root, env).returncode == 0
-    _wait_for_server(runtime)
+    root, env = _served_project(tmp_path, runtime)
     page = root / "source" / "topic2.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n??? question ""\n', encoding="utf-8")
     before = _server_pid(runtime)
@@ -195,10 +201,7 @@ def test_a_failing_command_in_the_server_fails_with_its_diagnostics(
 def test_the_server_runs_a_command_in_its_folder_environment_and_umask(
     tmp_path: Path, runtime: Path
 ) -> None:
-    root = _project(tmp_path / "p")
-    env = _env(runtime, tmp_path / "cache")
-    assert _ankigen(["build"], root, env).returncode == 0
-    _wait_for_server(runtime)
+    _, env = _served_project(tmp_path, runtime)  # the command names the pages from elsewhere
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     other_cache = tmp_path / "other-cache"
@@ -288,10 +291,7 @@ def test_a_killed_command_has_its_build_killed(tmp_path: Path, runtime: Path) ->
 
 
 def test_the_server_stops_when_told_and_when_idle(tmp_path: Path, runtime: Path) -> None:
-    root = _project(tmp_path / "p")
-    env = _env(runtime, tmp_path / "cache")
-    assert _ankigen(["build"], root, env).returncode == 0
-    _wait_for_server(runtime)
+    root, env = _served_project(tmp_path, runtime)
     stopped = _ankigen(["server", "stop"], root, env)
     assert "stopped the build server" in stopped.stdout
     assert _served_count(runtime) is None
@@ -394,10 +394,7 @@ def test_which_commands_a_server_runs(
 def test_a_command_with_interpreter_options_runs_in_its_own_process(
     tmp_path: Path, runtime: Path
 ) -> None:
-    root = _project(tmp_path / "p")
-    env = _env(runtime, tmp_path / "cache")
-    assert _ankigen(["build"], root, env).returncode == 0
-    _wait_for_server(runtime)
+    root, env = _served_project(tmp_path, runtime)
     probe = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ankigen", "check"],
         cwd=root,
