@@ -21,7 +21,7 @@ from ankigen.files import commit_prepared, prepare_text
 from ankigen.freshness import build_key, written_files
 from ankigen.identity.lockfile import dump_lock, dump_lock_chunks, load_lock, remember_lock
 from ankigen.identity.namespace import choose_namespace, site_namespace
-from ankigen.identity.notes import Identified, check_notetype, identify, in_scope
+from ankigen.identity.notes import Identified, KeptNotes, check_notetype, identify, in_scope
 from ankigen.output.manifest import (
     Manifest,
     file_digest,
@@ -69,6 +69,11 @@ class BuildPlan:
         return make_report(
             self.config.deck, str(self.output), self.identified.notes, self.identified.proposals
         )
+
+
+# In a process that builds again and again with its cache in memory (watch mode, a build
+# server), the notes of the last build, for ``identify`` to give back unchanged ones.
+_KEPT_NOTES = KeptNotes()
 
 
 def plan_build(
@@ -190,6 +195,7 @@ def _plan_build(
         accept=accept,
         tombstone_source=tombstone_source_html,
         only=config.only,
+        kept=_KEPT_NOTES if cache is not None and cache.remember else None,
     )
     if lock is None and (earlier is not None or output.exists()):
         problems.append(_lost_lockfile(config, output, earlier, identified))

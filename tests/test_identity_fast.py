@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ankigen.identity import notes as notes_module
 from ankigen.identity.lockfile import Lock, LockEntry, dump_lock
-from ankigen.identity.notes import Identified, identify
+from ankigen.identity.notes import Identified, KeptNotes, identify
 from ankigen.output.notetype import note_type
 from ankigen.records import RenderedCard
 
@@ -64,6 +64,9 @@ def run(
     now: int,
     accept: frozenset[tuple[str, int]] = frozenset(),
     deck: str = "D",
+    *,
+    kept: KeptNotes | None = None,
+    tags: dict[str, tuple[str, ...]] | None = None,
 ) -> Identified:
     return identify(
         cards,
@@ -75,6 +78,8 @@ def run(
         decks={"b.md": "D::b"},
         accept=accept,
         tombstone_source=lambda page, question: f"{page}: {question}",
+        kept=kept,
+        tags=tags,
     )
 
 
@@ -166,3 +171,55 @@ def test_two_cards_with_one_question_are_matched_as_resolve_does() -> None:
     fast = run([first, second], lock, 3000)
     assert fast == general([first, second], lock, 3000)
     assert (fast.notes[0].guid, fast.notes[0].line) == ("g", 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(one_card(), max_size=8),
+    st.data(),
+    st.frozensets(st.tuples(st.sampled_from(PAGES), st.integers(1, 8)), max_size=2),
+    st.sampled_from(("D", "E")),
+    st.sampled_from((None, {"a.md": ("t",)})),
+)
+def test_notes_kept_from_the_last_build_are_the_notes_made_again(
+    first: list[RenderedCard],
+    data: st.DataObject,
+    accept: frozenset[tuple[str, int]],
+    deck: str,
+    tags: dict[str, tuple[str, ...]] | None,
+) -> None:
+    """A process that keeps the last build's notes (watch mode, a build server) identifies
+    as a fresh one: the next build's cards are mostly the same objects, some edited, moved,
+    dropped or new, maybe in another deck or with other tags."""
+    first = numbered(first)
+    memory = KeptNotes()
+    lock = run(first, run(first, None, 1000).lock, 2000, kept=memory).lock
+    # the same card objects where unedited (a kept page gives back its very cards)
+    second = [
+        card if data.draw(st.booleans()) else data.draw(edited(card))
+        for card in first
+        if data.draw(st.integers(0, 5))
+    ]
+    second = data.draw(st.permutations([*second, *data.draw(st.lists(one_card(), max_size=2))]))
+    with_memory = run(second, lock, 3000, accept, deck, kept=memory, tags=tags)
+    fresh = run(second, lock, 3000, accept, deck, tags=tags)
+    assert with_memory == fresh
+    assert list(with_memory.lock.notes) == list(fresh.lock.notes)
+    assert dump_lock(with_memory.lock) == dump_lock(fresh.lock)
+
+
+def test_an_unchanged_rebuild_gives_back_the_notes_it_kept() -> None:
+    cards = [
+        RenderedCard("a.md", i, 1, "question", f"Q{i}?", f"Q{i}?", "A", (), "", "a.md")
+        for i in range(1, 6)
+    ]
+    memory = KeptNotes()
+    lock = run(cards, None, 1000).lock
+    before = run(cards, lock, 2000, kept=memory)
+    again = run(cards, before.lock, 3000, kept=memory)
+    assert again == run(cards, before.lock, 3000)
+    assert all(a is b for a, b in zip(again.notes, before.notes, strict=True))
+    # another deck: made again, not given back
+    moved = run(cards, before.lock, 3000, deck="E", kept=memory)
+    assert moved == run(cards, before.lock, 3000, deck="E")
+    assert not any(a is b for a, b in zip(moved.notes, before.notes, strict=True))

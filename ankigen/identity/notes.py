@@ -17,6 +17,7 @@ REMOVED_TAG = "ankigen::removed"
 __all__ = [
     "REMOVED_TAG",
     "Identified",
+    "KeptNotes",
     "TombstoneSource",
     "base91",
     "check_notetype",
@@ -309,6 +310,48 @@ def _matches(
     return entries, hows, moved, [e is not None for e in exact]
 
 
+# One card's note, as ``identify`` made it: (card, its earlier entry, (due, deck, tags,
+# proposal), the note, its new lockfile entry).
+_Made = tuple[
+    RenderedCard, LockEntry, tuple[int, str, tuple[str, ...], str | None], Note, LockEntry
+]
+
+
+def _lock_of(
+    lock: Lock | None, notetype: NoteType, now: int, namespace: str, entries: dict[str, LockEntry]
+) -> Lock:
+    """The new lockfile: the note type's mod kept while its content is unchanged."""
+    if lock is not None and lock.notetype_hash == notetype.content_hash:
+        notetype_mod = lock.notetype_mod
+    else:
+        notetype_mod = next_mod(lock.notetype_mod if lock else None, now)
+    return Lock(
+        namespace=namespace,
+        notetype_hash=notetype.content_hash,
+        notetype_mod=notetype_mod,
+        notetype_schema=notetype.schema,
+        notes=entries,
+    )
+
+
+def _kept(
+    last: Mapping[int, _Made], card: RenderedCard, entry: LockEntry | None, same: object
+) -> _Made | None:
+    """What ``identify`` made last of ``card`` when it would make the same now: the same
+    card object, exactly matched (``entry``) to the same entry object, at the same place."""
+    known = last.get(id(card))
+    if known is None or entry is None or known[0] is not card or known[1] is not entry:
+        return None
+    return known if known[2] == same else None
+
+
+class KeptNotes:
+    """The notes ``identify`` made last in this process, by card (see ``identify``)."""
+
+    def __init__(self) -> None:
+        self.notes: dict[int, _Made] = {}
+
+
 def identify(
     cards: Sequence[RenderedCard],
     lock: Lock | None,
@@ -322,6 +365,7 @@ def identify(
     accept: Collection[tuple[str, int]] = (),
     tombstone_source: TombstoneSource,
     only: str | None = None,
+    kept: KeptNotes | None = None,
 ) -> Identified:
     """Give each card its GUID and mod; pure, so two runs on equal input agree.
 
@@ -332,6 +376,12 @@ def identify(
     ``only``: the build covers that page or folder of a site alone. Earlier notes of other
     pages are neither matched nor removed: they stay in the lockfile as they were, and their
     GUIDs stay taken.
+
+    ``kept``: what the last identify in this process made of each card that matched its
+    earlier note exactly and stayed unchanged, replaced by this one's (a process that builds
+    again and again: watch mode, a build server). A card that is the same object, matched to
+    the same entry object, at the same place with the same deck, tags and proposal, makes
+    the same note: it is given back instead of made again (~0.05 s at 10,000 cards).
     """
     namespace = lock.namespace if lock is not None else namespace
     everything = lock.notes if lock is not None else {}
@@ -343,31 +393,38 @@ def identify(
     questions = [normalize_question(c.question_text) for c in cards]
     problems = _repeats(cards, questions)
     matched, hows, proposals, exact = _matches(cards, questions, lock, accept)
-    maybe: dict[int, str] = {}
-    for p in sorted(proposals, key=lambda p: p.similarity):  # the best proposal wins
-        maybe[p.card] = p.entry.guid
+    # the best proposal wins
+    maybe = {p.card: p.entry.guid for p in sorted(proposals, key=lambda p: p.similarity)}
     taken = set(everything)
     notes: list[Note] = []
     # The new lockfile's entries: an exact match that stays unchanged keeps its entry.
     entries: dict[str, LockEntry] = {g: e for g, e in everything.items() if g not in previous}
+    last = kept.notes if kept is not None else {}
+    made: dict[int, _Made] = {}
     for due, card in enumerate(cards):
         entry = matched[due]
+        note_tags = tags.get(card.page, ()) if tags is not None else ()
+        card_deck = decks.get(card.page, deck) if decks is not None else deck
+        same = (due, card_deck, note_tags, maybe.get(due))
+        known = _kept(last, card, entry if exact[due] else None, same)
+        if known is not None:
+            made[id(card)], (_, _, _, note, entries[known[3].guid]) = known, known
+            taken.add(note.guid)
+            notes.append(note)
+            continue
         question = questions[due]
         guid = entry.guid if entry is not None else _default_guid(namespace, card, question, taken)
         taken.add(guid)
         fields = card.fields
-        note_tags = tags.get(card.page, ()) if tags is not None else ()
         digest = content_hash(fields, note_tags) if note_tags else card.fields_digest
         status = _status(entry, hows[due], card, question, digest)
-        card_deck = decks.get(card.page, deck) if decks is not None else deck
         mod = (
             entry.mod
             if status == "unchanged" and entry is not None
             else (next_mod(entry.mod if entry is not None else None, now))
         )
-        was = None
-        if entry is not None and status in ("moved", "reworded"):
-            was = (entry.page, entry.question)
+        moved = entry is not None and status in ("moved", "reworded")
+        was = (entry.page, entry.question) if moved and entry is not None else None
         note = Note(
             guid=guid,
             fields=fields,
@@ -393,22 +450,15 @@ def identify(
             # What _lock_entry finds: the same page, question, answer, anchor, hash and mod,
             # no explicit id (exact matches have none), no proposal (only other cards get one).
             entries[guid] = entry if entry.maybe is None else _lock_entry(note, entry)
+            made[id(card)] = (card, entry, same, note, entries[guid])
         else:
             entries[guid] = _lock_entry(note, previous.get(guid))
     tombstones = _tombstones(previous, (n.guid for n in notes), len(notes), now, tombstone_source)
     for note in tombstones:
         entries[note.guid] = _lock_entry(note, previous.get(note.guid))
     notes.extend(tombstones)
-    if lock is not None and lock.notetype_hash == notetype.content_hash:
-        notetype_mod = lock.notetype_mod
-    else:
-        notetype_mod = next_mod(lock.notetype_mod if lock else None, now)
-    new_lock = Lock(
-        namespace=namespace,
-        notetype_hash=notetype.content_hash,
-        notetype_mod=notetype_mod,
-        notetype_schema=notetype.schema,
-        notes=entries,
-    )
+    new_lock = _lock_of(lock, notetype, now, namespace, entries)
+    if kept is not None:
+        kept.notes = made
     offered = tuple((cards[p.card], p.entry, p.similarity) for p in proposals)
-    return Identified(tuple(notes), notetype_mod, new_lock, tuple(problems), offered)
+    return Identified(tuple(notes), new_lock.notetype_mod, new_lock, tuple(problems), offered)
