@@ -20,7 +20,8 @@ hits every row alike:
   round re-renders that card);
 - the same no-change build and check and one-card edit handed to a build server
   (``ANKIGEN_SERVER=1``: a server started before the rounds, as the first build in a terminal
-  starts one); every other ``ankigen`` row runs in a process of its own (``ANKIGEN_SERVER=0``);
+  starts one), on a copy of the pages with its own lockfile and output; every other
+  ``ankigen`` row runs in a process of its own (``ANKIGEN_SERVER=0``);
 - ``ankigen watch``, already running on the same pages: from writing such an edit to the
   rebuild's summary line (file-watch latency included), after the other rows' rounds.
 
@@ -92,8 +93,13 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
     warm = scratch / f"warm-{size}"  # build/ goes here; the lockfile lives with the pages
     warm.mkdir()
     build = [python, "-m", "ankigen", "build", str(source)]
-    _timed(build, served, warm)  # the build the warm rows follow; it starts the server
-    _wait_for_server(python, served)
+    _timed(build, env, warm)  # the build the warm rows follow (and compiles bytecode)
+    # The server's rows build their own copy of the pages, so a build run in its own process
+    # never rewrites the lockfile the server's builds keep in memory (as a user's loop is
+    # either in a terminal, or not).
+    served_source, served_warm = _start_server(python, source, scratch / f"served-{size}", served)
+    served_build = [python, "-m", "ankigen", "build", str(served_source)]
+    served_check = [python, "-m", "ankigen", "check", str(served_source)]
     print(f"  {size} cards: ", end="", file=sys.stderr, flush=True)
     for r in range(repeat):
         times["python -c pass"].append(_timed([python, "-c", "pass"], env))
@@ -117,21 +123,42 @@ def measure(size: int, repeat: int, scratch: Path, seed: int) -> dict[str, list[
         times["ankigen build one-card edit"].append(
             _timed(build, env, warm, says="1 rendered (1 card)")
         )
-        times["server: build no-change"].append(_timed(build, served, warm, says="(up to date)"))
-        times["server: check no-change"].append(_timed(check, served, warm, says="nothing changed"))
-        _edit_one_card(source, 5000 + r)
+        times["server: build no-change"].append(
+            _timed(served_build, served, served_warm, says="(up to date)")
+        )
+        times["server: check no-change"].append(
+            _timed(served_check, served, served_warm, says="nothing changed")
+        )
+        _edit_one_card(served_source, 1000 + r)
         times["server: build one-card edit"].append(
-            _timed(build, served, warm, says="1 rendered (1 card)")
+            _timed(served_build, served, served_warm, says="1 rendered (1 card)")
         )
         print(".", end="", file=sys.stderr, flush=True)
-    served_count = _server_status(python, served)
-    stop = [python, "-m", "ankigen", "server", "stop"]
-    subprocess.run(stop, env=served, capture_output=True, check=False)
-    if f"{3 * repeat} served" not in served_count:
-        raise SystemExit(f"the build server did not serve every served row: {served_count}")
+    _stop_server(python, served, 3 * repeat)
     times["ankigen watch one-card edit"] = _watched_edits(python, source, env, warm, repeat)
     print(file=sys.stderr)
     return times
+
+
+def _start_server(
+    python: str, source: Path, folder: Path, env: dict[str, str]
+) -> tuple[Path, Path]:
+    """A copy of the pages and a folder to build it in; a first build there starts a server."""
+    pages, warm = folder / "pages", folder / "warm"
+    shutil.copytree(source, pages)
+    warm.mkdir()
+    _timed([python, "-m", "ankigen", "build", str(pages)], env, warm)
+    _wait_for_server(python, env)
+    return pages, warm
+
+
+def _stop_server(python: str, env: dict[str, str], rows: int) -> None:
+    """Stop the server, which must have served every one of the ``rows`` handed to it."""
+    served_count = _server_status(python, env)
+    stop = [python, "-m", "ankigen", "server", "stop"]
+    subprocess.run(stop, env=env, capture_output=True, check=False)
+    if f"{rows} served" not in served_count:
+        raise SystemExit(f"the build server did not serve every served row: {served_count}")
 
 
 def _server_status(python: str, env: dict[str, str]) -> str:
