@@ -111,16 +111,25 @@ def test_the_shortcut_gives_the_general_matching(
     third = numbered(data.draw(st.permutations([*kept, *data.draw(st.lists(one_card()))])))
     fast = run(third, lock, 3000, accept, deck)
     slow = general(third, lock, 3000, accept=accept, deck=deck)
-    assert fast == slow
-    assert list(fast.lock.notes) == list(slow.lock.notes)
-    assert dump_lock(fast.lock) == dump_lock(slow.lock)
+    _assert_same(fast, slow)
 
 
-def test_an_unchanged_rebuild_takes_the_shortcut_for_every_plain_card() -> None:
-    cards = [
+def _assert_same(got: Identified, expected: Identified) -> None:
+    """The same notes, lockfile entries in the same order, and lockfile bytes."""
+    assert got == expected
+    assert list(got.lock.notes) == list(expected.lock.notes)
+    assert dump_lock(got.lock) == dump_lock(expected.lock)
+
+
+def _five_plain_cards() -> list[RenderedCard]:
+    return [
         RenderedCard("a.md", i, 1, "question", f"Q{i}?", f"Q{i}?", "A", (), "", "a.md")
         for i in range(1, 6)
     ]
+
+
+def test_an_unchanged_rebuild_takes_the_shortcut_for_every_plain_card() -> None:
+    cards = _five_plain_cards()
     lock = run(cards, None, 1000).lock
     questions = [c.question_text.casefold() for c in cards]
     exact = notes_module._exact_matches(cards, questions, lock)
@@ -202,17 +211,11 @@ def test_notes_kept_from_the_last_build_are_the_notes_made_again(
     ]
     second = data.draw(st.permutations([*second, *data.draw(st.lists(one_card(), max_size=2))]))
     with_memory = run(second, lock, 3000, accept, deck, kept=memory, tags=tags)
-    fresh = run(second, lock, 3000, accept, deck, tags=tags)
-    assert with_memory == fresh
-    assert list(with_memory.lock.notes) == list(fresh.lock.notes)
-    assert dump_lock(with_memory.lock) == dump_lock(fresh.lock)
+    _assert_same(with_memory, run(second, lock, 3000, accept, deck, tags=tags))
 
 
 def test_an_unchanged_rebuild_gives_back_the_notes_it_kept() -> None:
-    cards = [
-        RenderedCard("a.md", i, 1, "question", f"Q{i}?", f"Q{i}?", "A", (), "", "a.md")
-        for i in range(1, 6)
-    ]
+    cards = _five_plain_cards()
     memory = KeptNotes()
     lock = run(cards, None, 1000).lock
     before = run(cards, lock, 2000, kept=memory)

@@ -80,10 +80,11 @@ def _env(runtime: Path, cache: Path, mode: str = "1", **more: str) -> dict[str, 
 
 
 def _ankigen(
-    args: list[str], cwd: Path, env: dict[str, str], **kw: object
+    args: list[str], cwd: Path, env: dict[str, str], *, flags: tuple[str, ...] = (), **kw: object
 ) -> subprocess.CompletedProcess[str]:
+    """``python [flags] -m ankigen args``, its output captured."""
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "ankigen", *args],
+        [sys.executable, *flags, "-m", "ankigen", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -395,15 +396,7 @@ def test_a_command_with_interpreter_options_runs_in_its_own_process(
     tmp_path: Path, runtime: Path
 ) -> None:
     root, env = _served_project(tmp_path, runtime)
-    probe = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "ankigen", "check"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    probe = _ankigen(["check"], root, env, flags=("-X", "importtime"))
     assert probe.returncode == 0
     assert "ankigen.cli.run" in probe.stderr  # the command ran in this process
     assert _served_count(runtime) == 0
