@@ -139,13 +139,22 @@ def test_a_build_killed_while_its_renderer_loads_leaves_the_project_unlocked(
 ) -> None:
     """The early renderer is forked while the build holds the one-build-at-a-time lock. A
     build killed then (no unlock) must not leave that lock held by its child, which may
-    still be loading: the next build of the project goes ahead at once."""
+    still be loading: the next build of the project goes ahead at once, also when the child
+    was slow to let go of what it inherited."""
     lock_path = tmp_path / "ankigen.lock"
     code = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
+        "import ankigen.cards.beside as beside\n"
         "from ankigen.cards.beside import Beside\n"
         "from ankigen.files import project_lock\n"
+        # a child slow to let go of what it inherited (a loaded machine): the build is
+        # killed only after Beside.fork returns, which must be after the child let go
+        "letgo = beside._quiet_inherited\n"
+        "def slow(keep):\n"
+        "    time.sleep(0.5)\n"
+        "    letgo(keep)\n"
+        "beside._quiet_inherited = slow\n"
         "def load():\n"
         "    time.sleep(60)\n"
         "    return lambda job: job\n"

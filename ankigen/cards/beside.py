@@ -56,16 +56,22 @@ class Beside:
             return None
         job_r, job_w = os.pipe()
         answer_r, answer_w = os.pipe()
+        ready_r, ready_w = os.pipe()  # closed by the child once it let go of what it inherited
         try:
             pid = os.fork()
         except OSError:
-            for fd in (job_r, job_w, answer_r, answer_w):
+            for fd in (job_r, job_w, answer_r, answer_w, ready_r, ready_w):
                 os.close(fd)
             return None
         if pid == 0:  # pragma: no cover - the child (its work is checked through its answers)
-            _child(job_r, answer_w, (job_w, answer_r), serve)
-        os.close(job_r)
-        os.close(answer_w)
+            _child(job_r, answer_w, (job_w, answer_r, ready_r), serve, ready_w)
+        for fd in (job_r, answer_w, ready_w):
+            os.close(fd)
+        # Wait (a fraction of a millisecond) until the child holds nothing of ours, above
+        # all the one-build-at-a-time lock: a build killed from here on leaves it free.
+        with contextlib.suppress(OSError):
+            os.read(ready_r, 1)
+        os.close(ready_r)
         return cls(pid, job_w, answer_r)
 
     def send(self, job: bytes) -> None:
@@ -132,15 +138,17 @@ class Beside:
 def _child(
     job_r: int,
     answer_w: int,
-    parents: tuple[int, int],
+    parents: tuple[int, ...],
     serve: Callable[[], Callable[[bytes], bytes]],
+    ready_w: int,
 ) -> None:  # pragma: no cover - runs in the forked process
     """The forked process: no output of its own, no exit handlers, one job."""
     status = 1
     try:
         for fd in parents:
             os.close(fd)
-        _quiet_inherited((job_r, answer_w))
+        _quiet_inherited((job_r, answer_w, ready_w))
+        os.close(ready_w)  # the parent goes on
         work = serve()
         parts = []
         while chunk := os.read(job_r, _CHUNK):
