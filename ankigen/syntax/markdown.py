@@ -23,6 +23,7 @@ from ankigen.syntax.critic import critic_plugin
 from ankigen.syntax.def_list import def_list_plugin
 from ankigen.syntax.emoji import emoji_plugin
 from ankigen.syntax.footnotes import footnotes_plugin
+from ankigen.syntax.headings import pm_headings_plugin
 from ankigen.syntax.highlight import highlight_plugin
 from ankigen.syntax.keys import keys_plugin
 from ankigen.syntax.lists import pm_lists_plugin
@@ -117,6 +118,7 @@ def _markdown(flavor: Flavor, speedups: frozenset[str]) -> MarkdownIt:
     _speed.install_parser(md, speedups)
     admonition_plugin(md)
     pm_lists_plugin(md)
+    pm_headings_plugin(md)
     highlight_plugin(md)
     refs_plugin(md)
     ordered = sorted(flavor.extensions, key=lambda extension: extension[0] in _LAST)
