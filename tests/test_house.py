@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ankigen"
 # Lowest first: a module may import its own room and the rooms before it. The package itself
 # (``ankigen``: its version) is below everything.
 ORDER = [
-    "errors", "digest", "jsonrows", "records", "files", "_speed",
+    "codefiles", "errors", "digest", "jsonrows", "records", "files", "_speed",
     "config", "read", "syntax", "cards", "identity", "output",
     "freshness", "build", "cli", "__main__",
 ]  # fmt: skip

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ankigen import __version__
+from ankigen.codefiles import code_files
 from ankigen.errors import Diagnostic, Severity
 from ankigen.files import write_bytes_atomic
 from ankigen.records import Link, MediaFile, MediaProblem, RenderedCard
@@ -126,20 +127,10 @@ def installed_versions(names: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _package_files(package: Path) -> list[Path]:
-    """The package's sources and assets (``os.walk``: a fifth of ``Path.rglob``'s time)."""
-    suffixes = (".py", ".html", ".css", ".json", ".txt")
-    found: list[Path] = []
-    for folder, subfolders, names in os.walk(package):
-        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-        found.extend(Path(folder, n) for n in names if n.endswith(suffixes))
-    return sorted(found)
-
-
 def _package_digest(package: Path, memo: Path | None = None) -> str:
     """A hash of a package folder's sources and assets (names and bytes); with ``memo`` (a
     folder), the hash kept there when every file has the size and mtime it had then."""
-    files = _package_files(package)
+    files = [Path(name) for name in code_files(str(package))]
     kept = memo / "code.marshal" if memo is not None else None
     stamps: tuple[tuple[str, int, int], ...] = ()
     if kept is not None:

@@ -37,6 +37,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from ankigen.codefiles import code_files
+
 if TYPE_CHECKING:
     import io
     import socket as socket_module
@@ -137,10 +139,9 @@ def server_key(package: str | None = None) -> str:
     """What a server must share with a command to run it as the command's own process
     would: the interpreter, the module path, the modification time of each folder that
     libraries are installed in (installing or removing one changes it), and the size and
-    modification time of every file of ankigen. The path's first entry (the working folder
-    under ``-m``, the script's folder otherwise) is left out: commands run from any folder
-    share a server."""
-    package = package or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    modification time of every source and asset of ankigen (``codefiles``). The path's
+    first entry (the working folder under ``-m``, the script's folder otherwise) is left
+    out: commands run from any folder share a server."""
     parts = [str(PROTOCOL), sys.executable, sys.version, *sys.path[1:]]
     for entry in sys.path[1:]:
         if os.path.basename(entry) in ("site-packages", "dist-packages"):
@@ -148,15 +149,12 @@ def server_key(package: str | None = None) -> str:
                 parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
             except OSError:
                 continue
-    for folder, subfolders, names in os.walk(package):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    for path in code_files(package) if package else code_files():
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return "\0".join(parts)
 
 
