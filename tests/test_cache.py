@@ -385,6 +385,18 @@ def _beside_and_tell(job: bytes, *rest: Any) -> bytes:
 _real_beside = pages_module.serve_beside
 
 
+def _edited_build(
+    src: Path, out: Path, cache: RenderCache, edit: str
+) -> tuple[Path, Path, BuildPlan]:
+    """beta.md's answer changed to ``edit`` and built again on two cores, a minute later: the
+    page, a copy of the outputs it starts from (their lockfile), and the build."""
+    page = src / "beta.md"
+    page.write_text(page.read_text().replace("The second value.", edit))
+    before = out.parent / "before"
+    shutil.copytree(out, before)  # the lockfile the next build starts from
+    return page, before, _build(src, out, cache, workers=2, now=NOW + 60)
+
+
 def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -399,11 +411,7 @@ def test_an_edit_rendered_beside_the_read_back_writes_what_a_cold_build_writes(
     monkeypatch.setenv("ANKIGEN_TEST_MARKS", str(marks))
     monkeypatch.setattr(pages_module, "OVERLAP_MIN_CHARS", 0)
     monkeypatch.setattr(pages_module, "serve_beside", _beside_and_tell)
-    page = src / "beta.md"
-    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
-    before = tmp_path / "before"
-    shutil.copytree(out, before)  # the lockfile the next build starts from
-    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    page, before, edited = _edited_build(src, out, cache, "The second value, edited.")
     workers = {int(p.name) for p in marks.iterdir()}
     assert workers and os.getpid() not in workers
     assert edited.rendered == ("beta.md",)
@@ -437,11 +445,7 @@ def test_an_edit_read_back_from_memory_is_rendered_here(
         raise AssertionError("a renderer was forked")
 
     monkeypatch.setattr(Beside, "fork", no_fork)
-    page = src / "beta.md"
-    page.write_text(page.read_text().replace("The second value.", "The second value, now."))
-    before = tmp_path / "before"
-    shutil.copytree(out, before)
-    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    page, before, edited = _edited_build(src, out, cache, "The second value, now.")
     assert edited.rendered == ("beta.md",)
     assert _outputs(out) == _uncached(src, before, now=NOW + 60)
     # the same edit with a cache that reads entries back from disk forks one
@@ -484,11 +488,7 @@ def test_a_forked_renderer_that_fails_costs_only_time(
         monkeypatch.delattr(os, "fork")
     else:
         monkeypatch.setattr(pages_module, "serve_beside", fault)
-    page = src / "beta.md"
-    page.write_text(page.read_text().replace("The second value.", "The second value, edited."))
-    before = tmp_path / "before"
-    shutil.copytree(out, before)
-    edited = _build(src, out, cache, workers=2, now=NOW + 60)
+    _, before, edited = _edited_build(src, out, cache, "The second value, edited.")
     assert edited.rendered == ("beta.md",)
     assert edited.cards_rendered == 1
     assert _outputs(out) == _uncached(src, before, now=NOW + 60)
